@@ -1,0 +1,50 @@
+"""Exceptions raised by flywheel.
+
+Every error the package raises on bad input derives from :class:`FlywheelError`
+and also from the built-in exception a Python user would expect (``KeyError``
+for an unknown name, ``ValueError`` for a bad value, ...), so both
+``except FlywheelError`` and ``except ValueError`` work.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FlywheelError",
+    "ModelFileError",
+    "ParameterValueError",
+    "SimulationError",
+    "UnknownModelError",
+    "UnknownParameterError",
+    "UnsupportedConstructError",
+]
+
+
+class FlywheelError(Exception):
+    """Base class of every error flywheel raises on purpose."""
+
+
+class ModelFileError(FlywheelError, ValueError):
+    """A model file is missing, malformed or of an unsupported kind."""
+
+
+class UnknownModelError(FlywheelError, LookupError):
+    """A model name is neither a bundled model nor an existing file."""
+
+
+class UnknownParameterError(FlywheelError, KeyError):
+    """A parameter or element name that the model does not have."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ParameterValueError(FlywheelError, ValueError):
+    """A parameter or option value that is not usable (NaN, wrong shape, ...)."""
+
+
+class SimulationError(FlywheelError, RuntimeError):
+    """An integration failed; the message carries the solver's reason and time."""
+
+
+class UnsupportedConstructError(FlywheelError, NotImplementedError):
+    """A model uses a construct the compiler does not support."""
