@@ -1,0 +1,21 @@
+"""flywheel: a system-dynamics toolkit and model of the AI compute flywheel.
+
+Model files (Vensim ``.mdl``, XMILE) are the only place equations are written:
+flywheel reads them with PySD's translators, runs them, and analyses them.
+
+Examples
+--------
+>>> import flywheel
+>>> flywheel.available_models()
+['flywheel', 'flywheel_minimal']
+>>> model = flywheel.load("flywheel")
+>>> run = flywheel.simulate(model, final_time=2030)
+>>> float(run["time"][-1])
+2030.0
+"""
+
+from flywheel.model import Element, Model, available_models, load
+from flywheel.simulate import simulate
+
+__all__ = ["Element", "Model", "available_models", "load", "simulate"]
+__version__ = "0.1.0"

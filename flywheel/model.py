@@ -1,0 +1,439 @@
+"""Load a system-dynamics model file and describe its elements.
+
+A :class:`Model` is what PySD's translators read from a ``.mdl`` or ``.xmile``
+file: the abstract model (one AST per element) plus what a user wants to know
+about each element (kind, units, documentation, range, equation text). It is
+immutable: simulations never change it, so one loaded model serves any number
+of runs.
+
+Examples
+--------
+>>> import flywheel
+>>> model = flywheel.load("flywheel_minimal")
+>>> model.element("Learning Rate").kind
+'constant'
+>>> "Installed Compute" in model.stocks
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import importlib.resources
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from pysd.translators.structures import abstract_expressions as ast
+from pysd.translators.structures.abstract_model import AbstractModel
+
+from flywheel.errors import ModelFileError, UnknownModelError, UnknownParameterError
+
+__all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load"]
+
+Kind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "control"]
+
+#: Vensim's simulation control variables, in the order Vensim lists them.
+CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
+
+_SUFFIXES = {".mdl": "vensim", ".xmile": "xmile", ".xml": "xmile", ".stmx": "xmile"}
+_SOURCE = re.compile(r"\bsources?\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Element:
+    """One named element of a model.
+
+    Attributes
+    ----------
+    name : str
+        The display name, as written in the model file and as PySD names its
+        output column.
+    kind : {"stock", "flow", "auxiliary", "constant", "lookup", "control"}
+        A stock is an INTEG; a flow is an element a stock's rate refers to; a
+        constant is a number with no references; a lookup is a table; control
+        is one of :data:`CONTROL_NAMES`; anything else is an auxiliary.
+    units : str
+        The units string (empty when the model gives none).
+    documentation : str
+        The element's comment.
+    range : tuple of (float or None, float or None)
+        Vensim's ``[min,max]``; None where the model gives no bound.
+    equation : str
+        The right-hand side as written in the model file.
+    value : float or None
+        The default value of a constant or control variable, else None.
+    """
+
+    name: str
+    kind: Kind
+    units: str
+    documentation: str
+    range: tuple[float | None, float | None]
+    equation: str
+    value: float | None = None
+
+    @property
+    def source(self) -> str:
+        """The source the documentation cites (text after ``Source:``), or ''."""
+        match = _SOURCE.search(self.documentation)
+        return " ".join(match.group(1).split()) if match else ""
+
+
+class Model:
+    """A model file read by PySD's translators; build it with :func:`load`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The model file.
+    abstract : pysd AbstractModel
+        What the translator made of it.
+    equations : mapping of str to str
+        Display name to equation text as written in the file.
+    sketch : str
+        The sketch (diagram) section of a Vensim file, '' for other formats.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        abstract: AbstractModel,
+        equations: Mapping[str, str],
+        sketch: str = "",
+    ) -> None:
+        self.path = path
+        self.abstract = abstract
+        self.sketch = sketch
+        self._equations = dict(equations)
+
+    def __repr__(self) -> str:
+        return (
+            f"<flywheel.Model {self.name!r}: {len(self.stocks)} stocks, "
+            f"{len(self.constants)} constants, from {self.path}>"
+        )
+
+    @property
+    def name(self) -> str:
+        """The model's name: the file name without its suffix."""
+        return self.path.stem
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the model file's bytes, a key for caches."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    @cached_property
+    def elements(self) -> Mapping[str, Element]:
+        """Every element by display name, in the order of the model file."""
+        section = self.abstract.sections[0]
+        flows = _flow_names(section.elements)
+        built = {}
+        for element in section.elements:
+            kind, value = _classify(element, flows)
+            built[element.name] = Element(
+                name=element.name,
+                kind=kind,
+                units=element.units or "",
+                documentation=(element.documentation or "").strip(),
+                range=tuple(_bound(b) for b in (element.limits or (None, None))),
+                equation=self._equations.get(element.name, ""),
+                value=value,
+            )
+        return MappingProxyType(built)
+
+    def _names_of(self, kind: Kind) -> tuple[str, ...]:
+        return tuple(name for name, el in self.elements.items() if el.kind == kind)
+
+    @property
+    def stocks(self) -> tuple[str, ...]:
+        """Display names of the stocks (INTEG elements)."""
+        return self._names_of("stock")
+
+    @property
+    def flows(self) -> tuple[str, ...]:
+        """Display names of the flows (elements a stock's rate refers to)."""
+        return self._names_of("flow")
+
+    @property
+    def constants(self) -> Mapping[str, float]:
+        """Display name to default value of every constant a user may set."""
+        return MappingProxyType(
+            {n: el.value for n, el in self.elements.items() if el.kind == "constant"}
+        )
+
+    @property
+    def control(self) -> Mapping[str, float]:
+        """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER as numbers.
+
+        SAVEPER given as an expression of TIME STEP (Vensim's default) is
+        resolved to the time step.
+        """
+        values = {n: self.elements[n].value for n in CONTROL_NAMES if n in self.elements}
+        if values.get("SAVEPER") is None:
+            values["SAVEPER"] = values.get("TIME STEP")
+        missing = [n for n in CONTROL_NAMES if values.get(n) is None]
+        if missing:
+            raise ModelFileError(
+                f"{self.path}: simulation control {', '.join(missing)} missing "
+                "or not a number; Vensim models set them in the .Control group"
+            )
+        return MappingProxyType(values)
+
+    def element(self, name: str) -> Element:
+        """The element called `name` (display name, any case or PySD's snake_case).
+
+        Raises
+        ------
+        UnknownParameterError
+            With the closest element names, when there is no such element.
+        """
+        return self.elements[self.resolve(name, self.elements)]
+
+    def resolve(self, name: str, candidates: Mapping[str, object] | None = None) -> str:
+        """The display name among `candidates` (default: all elements) that `name` means.
+
+        Matching ignores case and treats spaces and underscores alike, so
+        ``"price_elasticity_of_demand"`` finds ``"Price Elasticity of Demand"``.
+
+        Raises
+        ------
+        UnknownParameterError
+            Naming `name` and suggesting the closest candidates.
+        """
+        pool = self.elements if candidates is None else candidates
+        if name in pool:
+            return name
+        by_key = {_key(n): n for n in pool}
+        if _key(name) in by_key:
+            return by_key[_key(name)]
+        close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.5)
+        hint = (
+            "; closest: " + ", ".join(repr(by_key[c]) for c in close)
+            if close
+            else f"; it has: {', '.join(repr(n) for n in list(pool)[:12])}"
+        )
+        what = "element" if candidates is None else "constant"
+        raise UnknownParameterError(f"model {self.name!r} has no {what} {name!r}{hint}")
+
+    def describe(self, kinds: tuple[Kind, ...] = ("stock", "flow", "constant")):
+        """A table of the elements of the given kinds, one row each.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by display name, with columns kind, units, value (the
+            default of a constant), min, max, source and documentation.
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "name": el.name,
+                "kind": el.kind,
+                "units": el.units,
+                "value": el.value,
+                "min": el.range[0],
+                "max": el.range[1],
+                "source": el.source,
+                "documentation": el.documentation,
+            }
+            for el in self.elements.values()
+            if el.kind in kinds
+        ]
+        frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["name"])
+        return frame.set_index("name")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def _bound(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(node: object) -> float | None:
+    """The value of an AST made only of numbers (e.g. ``-3`` or ``1/4``), else None."""
+    if isinstance(node, (int, float)) and not isinstance(node, bool):
+        return float(node)
+    if isinstance(node, ast.ArithmeticStructure):
+        args = [_number(a) for a in node.arguments]
+        if None in args:
+            return None
+        if node.operators == ["negative"]:
+            return -args[0]
+        value = args[0]
+        for op, arg in zip(node.operators, args[1:]):
+            if op not in _ARITHMETIC:
+                return None
+            value = _ARITHMETIC[op](value, arg)
+        return value
+    return None
+
+
+_ARITHMETIC = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "^": lambda a, b: a**b,
+}
+
+
+def _references(node: object) -> set[str]:
+    """PySD names referred to directly by a flow expression's sum of terms."""
+    if isinstance(node, ast.ReferenceStructure):
+        return {node.reference}
+    if isinstance(node, ast.ArithmeticStructure) and set(node.operators) <= {
+        "+",
+        "-",
+        "negative",
+    }:
+        return set().union(*(_references(a) for a in node.arguments))
+    return set()
+
+
+def _flow_names(elements) -> set[str]:
+    """PySD names of the elements that stocks' rates add or subtract."""
+    flows: set[str] = set()
+    for element in elements:
+        for component in element.components:
+            if isinstance(component.ast, ast.IntegStructure):
+                flows |= _references(component.ast.flow)
+    return flows
+
+
+def _reference(display: str) -> str:
+    """How PySD's translators spell a reference to the element `display`."""
+    return display.lower().replace(" ", "_")
+
+
+def _classify(element, flows: set[str]) -> tuple[Kind, float | None]:
+    component = element.components[0]
+    node = component.ast
+    value = _number(node)
+    if element.name in CONTROL_NAMES:
+        return "control", value
+    if component.type == "Lookup" or isinstance(node, ast.LookupsStructure):
+        return "lookup", None
+    if isinstance(node, ast.IntegStructure):
+        return "stock", None
+    if _reference(element.name) in flows:
+        return "flow", None
+    if value is not None and len(element.components) == 1:
+        return "constant", value
+    return "auxiliary", None
+
+
+# --------------------------------------------------------------------- loading
+
+
+def available_models() -> list[str]:
+    """Names of the models bundled with flywheel, sorted.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> flywheel.available_models()
+    ['flywheel', 'flywheel_minimal']
+    """
+    folder = importlib.resources.files("flywheel.models")
+    return sorted(
+        Path(entry.name).stem
+        for entry in folder.iterdir()
+        if Path(entry.name).suffix in _SUFFIXES
+    )
+
+
+def bundled_path(name: str) -> Path:
+    """The file of the bundled model `name`."""
+    folder = importlib.resources.files("flywheel.models")
+    for entry in folder.iterdir():
+        if Path(entry.name).stem == name and Path(entry.name).suffix in _SUFFIXES:
+            return Path(str(entry))
+    raise UnknownModelError(
+        f"no bundled model {name!r}; bundled models: {', '.join(available_models())} "
+        "(or give the path of a .mdl or .xmile file)"
+    )
+
+
+def load(name_or_path: str | Path) -> Model:
+    """Load a bundled model by name, or any Vensim ``.mdl`` or XMILE file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        A name from :func:`available_models` or the path of a model file.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    UnknownModelError
+        A name that is not bundled (the message lists the bundled models).
+    ModelFileError
+        A missing file (naming the path tried), an unsupported suffix, or a
+        file the translator cannot parse (with the parser's message).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> flywheel.load("flywheel_minimal").name
+    'flywheel_minimal'
+    """
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    looks_like_path = isinstance(name_or_path, Path) or path.suffix or "/" in text
+    if not looks_like_path and not path.exists():
+        path = bundled_path(text)
+    if not path.is_file():
+        raise ModelFileError(f"no model file at {path.resolve()}")
+    if path.suffix.lower() not in _SUFFIXES:
+        raise ModelFileError(
+            f"{path}: unsupported model file type {path.suffix!r}; "
+            f"expected one of {', '.join(sorted(_SUFFIXES))}"
+        )
+    return _translate(path.resolve())
+
+
+def _translate(path: Path) -> Model:
+    """Run PySD's translator on `path`, turning its failures into ModelFileError."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured):
+            if _SUFFIXES[path.suffix.lower()] == "vensim":
+                from pysd.translators.vensim.vensim_file import VensimFile
+
+                source = VensimFile(path)
+                source.parse()
+                equations = {
+                    el.name: " ".join(el.expression.split())
+                    for section in source.sections
+                    for el in section.elements
+                }
+                sketch = source.sketch
+            else:
+                from pysd.translators.xmile.xmile_file import XmileFile
+
+                source = XmileFile(path)
+                source.parse()
+                equations, sketch = {}, ""
+            abstract = source.get_abstract_model()
+    except Exception as error:  # the translators raise many kinds; report them all
+        report = " ".join(f"{error}".split()) or type(error).__name__
+        printed = " ".join(captured.getvalue().split())
+        detail = f"{report} {printed}".strip()
+        raise ModelFileError(f"{path}: the model file could not be parsed: {detail}") from error
+    if not abstract.sections or not abstract.sections[0].elements:
+        raise ModelFileError(f"{path}: the model file defines no elements")
+    return Model(path, abstract, equations, sketch)

@@ -1,0 +1,1 @@
+"""The bundled model files: installed as the package data ``flywheel.models``."""
