@@ -85,7 +85,7 @@ def _array(value: object, what: str) -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise ParameterValueError(
-            f"{what} must hold finite numbers; element {first} is {array[first]!r}"
+            f"{what} must hold finite numbers; element {first} is {float(array[first])}"
         )
     return array
 

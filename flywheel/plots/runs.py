@@ -1,8 +1,7 @@
-"""Figures of simulation results (matplotlib).
+"""Figures of simulation results over time.
 
 Every function takes ``ax=None`` (or ``axes=None``), draws on a new figure
-when none is given, and returns what it drew on. This is the only module
-that imports :mod:`matplotlib.pyplot`.
+when none is given, and returns what it drew on.
 """
 
 from __future__ import annotations

@@ -1,0 +1,61 @@
+"""The ``flywheel`` command line: the package's jobs from a shell.
+
+Each module here adds one group of commands (``register(command)``). Every
+command has ``--help`` with an example. An error on bad input prints one line
+naming what is wrong and exits with status 2.
+
+Examples
+--------
+>>> from flywheel.cli import main
+>>> main(["models"])  # doctest: +ELLIPSIS
+flywheel ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from flywheel.cli import basics
+from flywheel.errors import FlywheelError
+
+__all__ = ["main"]
+
+#: The modules whose ``register`` adds commands, in the order ``--help`` lists them.
+GROUPS = (basics,)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flywheel",
+        description="System-dynamics toolkit and model of the AI compute flywheel.",
+        epilog="example: flywheel run flywheel --set 'Price Elasticity of Demand=0.8'",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, help: str, example: str, func: Callable[[argparse.Namespace], None]
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=help, description=help, epilog=f"example: {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(func=func)
+        return sub
+
+    for group in GROUPS:
+        group.register(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        args.func(args)
+    except FlywheelError as error:
+        print(f"flywheel {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,90 @@
+"""``flywheel run``, ``flywheel models`` and ``flywheel describe``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from flywheel.cli.common import add_model_argument, add_run_options, format_table, parse_set
+from flywheel.model import available_models, load
+from flywheel.outputs import key_outputs, to_frame
+from flywheel.simulate import simulate
+
+__all__ = ["register"]
+
+
+def _run(args: argparse.Namespace) -> None:
+    model = load(args.model)
+    options = {"engine": args.engine} if args.engine else {}
+    run = simulate(model, params=parse_set(args.set), method=args.method,
+                   final_time=args.final_time, **options)
+    variables = key_outputs(model)
+    out = Path(args.out or f"{model.name}_run.csv")
+    plot = Path(args.plot or out.with_suffix(".png"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    to_frame(run, variables).to_csv(out)
+    from flywheel.plots import plot_run
+
+    axes = plot_run(run, variables, title=f"{model.name}: {run.attrs['engine']} run")
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    axes[0].figure.savefig(plot, dpi=120)
+    print(f"wrote {out.resolve()} ({len(variables)} key outputs, {run.sizes['time']} times)")
+    print(f"wrote {plot.resolve()}")
+
+
+def _models(args: argparse.Namespace) -> None:
+    for name in available_models():
+        model = load(name)
+        control = model.control
+        print(
+            f"{name:<18} {len(model.stocks):>3} stocks {len(model.constants):>3} constants  "
+            f"{control['INITIAL TIME']:g}-{control['FINAL TIME']:g}  {model.path}"
+        )
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _describe(args: argparse.Namespace) -> None:
+    model = load(args.model)
+    control = model.control
+    print(f"{model.name}: {model.path}")
+    print(
+        f"runs {control['INITIAL TIME']:g} to {control['FINAL TIME']:g}, "
+        f"TIME STEP {control['TIME STEP']:g}, SAVEPER {control['SAVEPER']:g}\n"
+    )
+    for kind, title in (("stock", "Stocks"), ("flow", "Flows")):
+        rows = [[el.name, el.units, el.equation]
+                for el in model.elements.values() if el.kind == kind]
+        print(f"{title} ({len(rows)})")
+        print(format_table(rows, ["name", "units", "equation"], [34, 22, 60]) + "\n")
+    rows = [
+        [el.name, el.units, _number(el.value),
+         f"[{_number(el.range[0])}, {_number(el.range[1])}]", el.source or el.documentation]
+        for el in model.elements.values() if el.kind == "constant"
+    ]
+    print(f"Constants ({len(rows)})")
+    print(format_table(rows, ["name", "units", "default", "range", "source"], [34, 22, 9, 14, 50]))
+
+
+def register(command) -> None:
+    """Add run, models and describe to the command line."""
+    run = command(
+        "run", "Run a model and write its key outputs as CSV and a PNG figure.",
+        "flywheel run flywheel --set 'Learning Rate=0.3' --out out/run.csv --plot out/run.png",
+        _run,
+    )
+    add_model_argument(run, optional=True)
+    add_run_options(run)
+    run.add_argument("--out", help="CSV file of the key outputs (default: MODEL_run.csv)")
+    run.add_argument("--plot", help="PNG figure of the key outputs (default: beside --out)")
+
+    command("models", "List the bundled models.", "flywheel models", _models)
+
+    describe = command(
+        "describe",
+        "Describe a model: stocks, flows, constants with units, defaults, ranges, sources.",
+        "flywheel describe flywheel_minimal", _describe,
+    )
+    add_model_argument(describe)

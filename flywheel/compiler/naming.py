@@ -1,0 +1,93 @@
+"""Names: Python identifiers for elements and readable names for hidden stocks.
+
+Hidden stocks
+-------------
+The delay and smoothing functions keep stocks that the model file never
+names. They are reported under ``"<FUNCTION>(<element>)"``, where FUNCTION is
+the Vensim function as written (``SMOOTH``, ``SMOOTHI``, ``SMOOTH3``,
+``SMOOTH3I``, ``SMOOTH N``, ``DELAY1``, ``DELAY1I``, ``DELAY3``, ``DELAY3I``,
+``DELAY N``, ``TREND``, ``FORECAST``) and element is the display name of the
+element whose equation calls it. A function with several stocks numbers them
+from the input side: ``"DELAY3(Shipments) stage 1"`` ... ``stage 3``; the
+last stage is the one the function outputs. When one equation calls the same
+function twice, the second is ``"SMOOTH(Price) #2"``.
+
+The values of DELAY stages are the stage contents as PySD keeps them
+(level x delay time / order x order, i.e. the outflow rate x delay time), so
+that ``DELAY3(X) stage 3 / delay time`` is the delay's output.
+
+Examples
+--------
+>>> identifier("Heat Loss to Room")
+'heat_loss_to_room'
+>>> hidden_stock_names("DELAY3", "Shipments", 1, 3)
+['DELAY3(Shipments) stage 1', 'DELAY3(Shipments) stage 2', 'DELAY3(Shipments) stage 3']
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+__all__ = ["RESERVED", "hidden_stock_names", "identifier", "reference_key"]
+
+#: Names the generated code uses for itself; an element never gets one of them.
+RESERVED = frozenset(
+    {"np", "make", "controls", "xidz", "zidz", "modulo", "step", "ramp", "pulse", "pulse_train"}
+)
+
+
+def reference_key(name: str) -> str:
+    """The key under which PySD's ASTs refer to the element `name`.
+
+    Examples
+    --------
+    >>> reference_key("Room  Temperature")
+    'room_temperature'
+    """
+    return re.sub(r"[\s_]+", "_", name.strip().lower())
+
+
+def identifier(name: str, taken: set[str] | None = None) -> str:
+    """A readable Python identifier for the display name `name`.
+
+    It never starts with an underscore (those are kept for the generated
+    code's own names) and is not in `taken`, which it is added to.
+
+    Examples
+    --------
+    >>> identifier("2nd Effect (on Price)")
+    'v_2nd_effect_on_price'
+    """
+    ident = re.sub(r"[^0-9a-zA-Z]+", "_", name.lower()).strip("_") or "v"
+    if ident[0].isdigit():
+        ident = "v_" + ident
+    if keyword.iskeyword(ident) or ident in RESERVED:
+        ident += "_"
+    taken = set() if taken is None else taken
+    base, count = ident, 1
+    while ident in taken:
+        count += 1
+        ident = f"{base}_{count}"
+    taken.add(ident)
+    return ident
+
+
+def hidden_stock_names(function: str, element: str, occurrence: int, stages: int) -> list[str]:
+    """Display names of the hidden stocks of one delay or smoothing call.
+
+    Parameters
+    ----------
+    function : str
+        The Vensim function, e.g. ``"SMOOTH3I"``.
+    element : str
+        Display name of the element whose equation holds the call.
+    occurrence : int
+        1 for the first call of `function` in that equation, 2 for the second...
+    stages : int
+        Number of stocks the call keeps.
+    """
+    base = f"{function}({element})" + (f" #{occurrence}" if occurrence > 1 else "")
+    if stages == 1:
+        return [base]
+    return [f"{base} stage {k}" for k in range(1, stages + 1)]

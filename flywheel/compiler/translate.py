@@ -1,0 +1,320 @@
+"""Translate PySD's abstract syntax trees into numpy expressions.
+
+Every element becomes one :class:`Node`: a Python expression over arrays whose
+trailing axis is the scenario, plus the identifiers it reads. Stocks carry an
+initial-value and a derivative expression instead; INITIAL elements an
+initial-value expression. Delay and smoothing calls add hidden stock nodes
+(named as :mod:`flywheel.compiler.naming` describes) and temporary nodes for
+their arguments.
+
+Examples
+--------
+>>> from pysd.translators.structures import abstract_expressions as ae
+>>> t = Translator({"x": "x"}, {}, lambda node: None)
+>>> t.expression(ae.ArithmeticStructure(["+", "*"], (ae.ReferenceStructure("x"), 2, 3)), "E")
+('x + 2.0 * 3.0', frozenset({'x'}))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from numbers import Number
+
+from pysd.translators.structures import abstract_expressions as ae
+
+from flywheel.compiler.naming import hidden_stock_names
+from flywheel.errors import UnsupportedConstructError
+
+__all__ = ["TIME", "Node", "Translator", "unsupported"]
+
+#: Identifier of the current time in generated code.
+TIME = "_t"
+
+_BINARY = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "**", "=": "==", "<>": "!=",
+           "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_LOGIC = {":AND:": "np.logical_and", ":OR:": "np.logical_or"}
+#: Vensim function (PySD's reference) -> (template, number of arguments).
+_FUNCTIONS = {
+    "abs": ("np.abs({0})", 1), "min": ("np.minimum({0}, {1})", 2),
+    "max": ("np.maximum({0}, {1})", 2), "exp": ("np.exp({0})", 1),
+    "ln": ("np.log({0})", 1), "log": ("(np.log({0}) / np.log({1}))", 2),
+    "sqrt": ("np.sqrt({0})", 1), "power": ("np.power({0}, {1})", 2),
+    "integer": ("np.trunc({0})", 1), "modulo": ("modulo({0}, {1})", 2),
+    "xidz": ("xidz({0}, {1}, {2})", 3), "zidz": ("zidz({0}, {1})", 2),
+    "if_then_else": ("np.where({0}, {1}, {2})", 3),
+    "step": ("step({0}, {1}, t=_t, dt=_dt)", 2),
+    "ramp": ("ramp({0}, {1}, {2}, t=_t)", 3),
+    "pulse": ("pulse({0}, {1}, t=_t)", 2),
+    "pulse_train": ("pulse_train({0}, {1}, {2}, {3}, t=_t)", 4),
+}
+_TIME_FUNCTIONS = {"step", "ramp", "pulse", "pulse_train"}
+
+
+def unsupported(element: str, construct: str) -> UnsupportedConstructError:
+    """The error for `construct` used in `element`."""
+    return UnsupportedConstructError(
+        f"element {element!r} uses {construct}, which the compiled engine does not "
+        "support; run this model with engine='pysd'"
+    )
+
+
+@dataclass
+class Node:
+    """One computed quantity of the model.
+
+    Attributes
+    ----------
+    ident : str
+        Its identifier in the generated code.
+    name : str or None
+        Display name (None for temporaries, which are never output).
+    kind : str
+        ``"aux"`` (an expression), ``"stock"`` (an INTEG or a hidden stock) or
+        ``"initial"`` (computed once, at the initial time).
+    code, deps : str, frozenset
+        The expression and the identifiers it reads (aux only).
+    init_code, init_deps : str, frozenset
+        Initial value of a stock or argument of an INITIAL.
+    ddt_code, ddt_deps : str, frozenset
+        Derivative of a stock.
+    literal : float or None
+        The value of an element defined by a plain number.
+    """
+
+    ident: str
+    name: str | None
+    kind: str
+    code: str = ""
+    deps: frozenset = frozenset()
+    init_code: str = ""
+    init_deps: frozenset = frozenset()
+    ddt_code: str = ""
+    ddt_deps: frozenset = frozenset()
+    literal: float | None = None
+    structural: frozenset = field(default_factory=frozenset)
+
+
+class Translator:
+    """Turns ASTs into code, registering hidden nodes through `add_node`.
+
+    Parameters
+    ----------
+    references : dict
+        PySD reference key -> identifier of every element (and control variable).
+    lookups : dict
+        Reference key of each named lookup table -> (x identifier, y identifier).
+    add_node : callable
+        Called with each hidden or temporary :class:`Node` created.
+    """
+
+    def __init__(self, references: dict[str, str], lookups: dict[str, tuple[str, str]],
+                 add_node: Callable[[Node], None]) -> None:
+        self.references = references
+        self.lookups = lookups
+        self.add_node = add_node
+        self.inline_tables: list[tuple[str, tuple, tuple]] = []
+        self._element = ""
+        self._counts: dict[str, int] = {}
+
+    def expression(self, tree: object, element: str) -> tuple[str, frozenset]:
+        """Code and dependencies of `tree`, an AST of the equation of `element`."""
+        if element != self._element:
+            self._element, self._counts = element, {}
+        deps: set[str] = set()
+        code = self._visit(tree, deps)[0]
+        return code, frozenset(deps)
+
+    # --- visitors: each returns (code, is_atomic) and adds identifiers to deps
+    def _visit(self, tree: object, deps: set[str]) -> tuple[str, bool]:
+        if isinstance(tree, bool) or not isinstance(tree, (Number, ae.AbstractSyntax)):
+            raise unsupported(self._element, f"the value {tree!r}")
+        if isinstance(tree, Number):
+            value = float(tree)
+            return ("np.nan" if math.isnan(value) else repr(value)), value >= 0
+        method = getattr(self, "_" + type(tree).__name__, None)
+        if method is None:
+            name = type(tree).__name__.replace("Structure", "")
+            raise unsupported(self._element, _CONSTRUCTS.get(name, name))
+        return method(tree, deps)
+
+    def _operand(self, tree: object, deps: set[str]) -> str:
+        code, atomic = self._visit(tree, deps)
+        return code if atomic else f"({code})"
+
+    def _ArithmeticStructure(self, tree, deps):
+        if tree.operators == ["negative"]:
+            return "-" + self._operand(tree.arguments[0], deps), False
+        parts = [self._operand(tree.arguments[0], deps)]
+        for op, arg in zip(tree.operators, tree.arguments[1:]):
+            parts += [_BINARY[op], self._operand(arg, deps)]
+        return " ".join(parts), False
+
+    def _LogicStructure(self, tree, deps):
+        if tree.operators == [":NOT:"]:
+            return f"np.logical_not({self._visit(tree.arguments[0], deps)[0]})", True
+        if tree.operators[0] in _LOGIC:
+            code = self._visit(tree.arguments[0], deps)[0]
+            for op, arg in zip(tree.operators, tree.arguments[1:]):
+                code = f"{_LOGIC[op]}({code}, {self._visit(arg, deps)[0]})"
+            return code, True
+        return self._ArithmeticStructure(
+            ae.ArithmeticStructure(tree.operators, tree.arguments), deps)
+
+    def _ReferenceStructure(self, tree, deps):
+        if tree.subscripts is not None:
+            raise unsupported(self._element, "subscripts")
+        if tree.reference == "time":
+            deps.add(TIME)
+            return TIME, True
+        if tree.reference in self.lookups:
+            raise unsupported(self._element, f"the lookup {tree.reference!r} without an argument")
+        if tree.reference not in self.references:
+            raise unsupported(self._element, f"the undefined name {tree.reference!r}")
+        ident = self.references[tree.reference]
+        deps.add(ident)
+        return ident, True
+
+    def _CallStructure(self, tree, deps):
+        function = tree.function.reference
+        args = [self._visit(arg, deps)[0] for arg in tree.arguments]
+        if function in self.lookups:
+            x, y = self.lookups[function]
+            deps.update((x, y))
+            return f"np.interp({args[0]}, {x}, {y})", True
+        if function not in _FUNCTIONS or len(args) != _FUNCTIONS[function][1]:
+            raise unsupported(self._element, "the function " + function.upper().replace("_", " "))
+        if function in _TIME_FUNCTIONS:
+            deps.update((TIME, "_dt"))
+        return _FUNCTIONS[function][0].format(*args), True
+
+    def _InlineLookupsStructure(self, tree, deps):
+        table = tree.lookups
+        if table.type != "interpolate":
+            raise unsupported(self._element, f"a {table.type!r} lookup")
+        ident = f"_lookup_{len(self.inline_tables) + 1}"
+        self.inline_tables.append((ident, tuple(table.x), tuple(table.y)))
+        deps.update((ident + "_x", ident + "_y"))
+        arg = self._visit(tree.argument, deps)[0]
+        return f"np.interp({arg}, {ident}_x, {ident}_y)", True
+
+    def _InitialStructure(self, tree, deps):
+        ident = self._hidden("INITIAL", 1)[0][0]
+        code, init_deps = self.expression(tree.initial, self._element)
+        self.add_node(Node(ident, None, "initial", init_code=code, init_deps=init_deps))
+        deps.add(ident)
+        return ident, True
+
+    # --- delays and smooths
+    def _hidden(self, function: str, stages: int) -> tuple[list[tuple[str, str]], str]:
+        """(identifier, display name) of each stage, and the group's prefix."""
+        count = self._counts[function] = self._counts.get(function, 0) + 1
+        names = hidden_stock_names(function, self._element, count, stages)
+        prefix = "_" + "".join(c if c.isalnum() else "_" for c in function.lower())
+        prefix += f"{count}_{abs(hash(self._element)) % 10**6}" if count > 1 else ""
+        prefix = f"{prefix}_{self._slug}"
+        if stages == 1:
+            return [(prefix, names[0])], prefix
+        return [(f"{prefix}_{k + 1}", n) for k, n in enumerate(names)], prefix
+
+    @property
+    def _slug(self) -> str:
+        return self.references.get(self._element.lower().replace(" ", "_"), "x")
+
+    def _argument(self, prefix: str, role: str, tree: object) -> str:
+        if isinstance(tree, Number):
+            return self._visit(tree, set())[0]
+        code, deps = self.expression(tree, self._element)
+        self.add_node(Node(f"{prefix}_{role}", None, "aux", code=code, deps=deps))
+        return f"{prefix}_{role}"
+
+    def _order(self, tree: object, function: str) -> int:
+        if isinstance(tree, Number) and float(tree) >= 1:
+            return int(tree)
+        raise unsupported(self._element, f"{function} with an order that is not a number >= 1")
+
+    def _stages(self, stages, ddts, inits, deps) -> None:
+        for (ident, name), (code, ddeps), (icode, ideps) in zip(stages, ddts, inits):
+            self.add_node(Node(ident, name, "stock", init_code=icode, init_deps=frozenset(ideps),
+                               ddt_code=code, ddt_deps=frozenset(ddeps)))
+
+    def _smooth(self, tree, function: str, deps):
+        order = self._order(tree.order, function)
+        stages, prefix = self._hidden(function, order)
+        inp = self._argument(prefix, "input", tree.input)
+        tau = self._argument(prefix, "time", tree.smooth_time)
+        init = self._argument(prefix, "initial", tree.initial)
+        idents = [s[0] for s in stages]
+        targets = [inp] + idents[:-1]
+        ddts = [(f"({tgt} - {s}) * {float(order)!r} / {tau}", {tgt, s, tau})
+                for tgt, s in zip(targets, idents)]
+        self._stages(stages, ddts, [(init, {init})] * order, deps)
+        deps.add(idents[-1])
+        return idents[-1], True
+
+    def _SmoothStructure(self, tree, deps):
+        name = {1: "SMOOTH", 3: "SMOOTH3"}[tree.order]
+        return self._smooth(tree, name + ("" if tree.initial is tree.input else "I"), deps)
+
+    def _SmoothNStructure(self, tree, deps):
+        return self._smooth(tree, "SMOOTH N", deps)
+
+    def _delay(self, tree, function: str, deps):
+        order = self._order(tree.order, function)
+        stages, prefix = self._hidden(function, order)
+        inp = self._argument(prefix, "input", tree.input)
+        tau = self._argument(prefix, "time", tree.delay_time)
+        init = self._argument(prefix, "initial", tree.initial)
+        idents = [s[0] for s in stages]
+        inflows = [inp] + [f"{s} / {tau}" for s in idents[:-1]]
+        ddts = [(f"({inflow} - {s} / {tau}) * {float(order)!r}", {inp, s, tau, *idents})
+                for inflow, s in zip(inflows, idents)]
+        self._stages(stages, ddts, [(f"{init} * {tau}", {init, tau})] * order, deps)
+        self.add_node(Node(f"{prefix}_check", None, "initial", init_deps=frozenset({tau, "_dt"}),
+                           init_code=f"_check_delay_order({float(order)!r} * _dt, {tau}, "
+                                     f"{stages[0][1]!r})"))
+        deps.update((idents[-1], tau, f"{prefix}_check"))
+        return f"{idents[-1]} / {tau}", False
+
+    def _DelayStructure(self, tree, deps):
+        name = {1: "DELAY1", 3: "DELAY3"}[tree.order]
+        return self._delay(tree, name + ("" if tree.initial is tree.input else "I"), deps)
+
+    def _DelayNStructure(self, tree, deps):
+        code, atomic = self._delay(tree, "DELAY N", deps)
+        tau = code.split(" / ")[1]
+        self.add_node(Node(f"{tau}_static", None, "aux", code=tau, deps=frozenset({tau}),
+                           structural=frozenset({"static"})))
+        deps.add(f"{tau}_static")
+        return code, atomic
+
+    def _TrendStructure(self, tree, deps):
+        (ident, name), = self._hidden("TREND", 1)[0]
+        inp = self._argument(ident, "input", tree.input)
+        tau = self._argument(ident, "time", tree.average_time)
+        trend0 = self._argument(ident, "initial", tree.initial_trend)
+        self._stages([(ident, name)], [(f"({inp} - {ident}) / {tau}", {inp, ident, tau})],
+                     [(f"{inp} / (1.0 + {trend0} * {tau})", {inp, trend0, tau})], deps)
+        deps.update((inp, tau, ident))
+        return f"zidz({inp} - {ident}, {tau} * np.abs({ident}))", True
+
+    def _ForecastStructure(self, tree, deps):
+        (ident, name), = self._hidden("FORECAST", 1)[0]
+        inp = self._argument(ident, "input", tree.input)
+        tau = self._argument(ident, "time", tree.average_time)
+        horizon = self._argument(ident, "horizon", tree.horizon)
+        trend0 = self._argument(ident, "initial", tree.initial_trend)
+        self._stages([(ident, name)], [(f"({inp} - {ident}) / {tau}", {inp, ident, tau})],
+                     [(f"{inp} / (1.0 + {trend0})", {inp, trend0})], deps)
+        deps.update((inp, tau, horizon, ident))
+        return f"{inp} * (1.0 + zidz({inp} - {ident}, {tau} * {ident}) * {horizon})", False
+
+
+_CONSTRUCTS = {
+    "DelayFixed": "DELAY FIXED", "SampleIfTrue": "SAMPLE IF TRUE", "Game": "GAME",
+    "AllocateAvailable": "ALLOCATE AVAILABLE", "AllocateByPriority": "ALLOCATE BY PRIORITY",
+    "Data": "data variables", "GetLookups": "GET LOOKUPS", "GetData": "GET DATA",
+    "GetConstants": "GET CONSTANTS", "SubscriptsReference": "subscripts",
+    "Integ": "INTEG inside an expression", "Lookups": "a lookup table inside an expression",
+}
