@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from flywheel.errors import SimulationError
+
 __all__ = [
     "SMALL_VENSIM",
+    "check_delay_order",
     "modulo",
     "pulse",
     "pulse_train",
@@ -113,3 +116,21 @@ def pulse_train(start, interval, width, end, *, t):
     safe_interval = np.where(interval == 0, 1.0, interval)
     train = active & (np.mod(t - start + SMALL_VENSIM, safe_interval) < width)
     return np.where(interval == 0, single, train * 1.0)
+
+
+def check_delay_order(order, dt, delay_time, name):
+    """Refuse a delay whose stages are shorter than the time step.
+
+    PySD lowers the order of such a delay at the initial time; the compiled
+    engine keeps the structure fixed, so it stops with an error instead.
+
+    Raises
+    ------
+    SimulationError
+        If ``order * dt > min(delay_time)``.
+    """
+    if order * dt > np.min(delay_time):
+        raise SimulationError(
+            f"{name}: delay time {np.min(delay_time)!r} is shorter than order x time step "
+            f"({order} x {dt}); use a smaller time step or a longer delay time"
+        )

@@ -11,7 +11,7 @@ Examples
 --------
 >>> from pysd.translators.structures import abstract_expressions as ae
 >>> t = Translator({"x": "x"}, {}, lambda node: None)
->>> t.expression(ae.ArithmeticStructure(["+", "*"], (ae.ReferenceStructure("x"), 2, 3)), "E")
+>>> t.expression(ae.ArithmeticStructure(["+", "*"], (ae.ReferenceStructure("x"), 2, 3)), "E", "e")
 ('x + 2.0 * 3.0', frozenset({'x'}))
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Number
 
 from pysd.translators.structures import abstract_expressions as ae
@@ -93,7 +93,6 @@ class Node:
     ddt_code: str = ""
     ddt_deps: frozenset = frozenset()
     literal: float | None = None
-    structural: frozenset = field(default_factory=frozenset)
 
 
 class Translator:
@@ -115,13 +114,15 @@ class Translator:
         self.lookups = lookups
         self.add_node = add_node
         self.inline_tables: list[tuple[str, tuple, tuple]] = []
-        self._element = ""
+        self.delay_checks: list[tuple[int, str, str]] = []
+        self.static_required: list[tuple[str, str, str]] = []
+        self._element = self._ident = ""
         self._counts: dict[str, int] = {}
 
-    def expression(self, tree: object, element: str) -> tuple[str, frozenset]:
-        """Code and dependencies of `tree`, an AST of the equation of `element`."""
+    def expression(self, tree: object, element: str, ident: str) -> tuple[str, frozenset]:
+        """Code and dependencies of `tree`, in the equation of `element` (`ident`)."""
         if element != self._element:
-            self._element, self._counts = element, {}
+            self._element, self._ident, self._counts = element, ident, {}
         deps: set[str] = set()
         code = self._visit(tree, deps)[0]
         return code, frozenset(deps)
@@ -194,14 +195,14 @@ class Translator:
         if table.type != "interpolate":
             raise unsupported(self._element, f"a {table.type!r} lookup")
         ident = f"_lookup_{len(self.inline_tables) + 1}"
-        self.inline_tables.append((ident, tuple(table.x), tuple(table.y)))
+        self.inline_tables.append((ident, tuple(map(float, table.x)), tuple(map(float, table.y))))
         deps.update((ident + "_x", ident + "_y"))
         arg = self._visit(tree.argument, deps)[0]
         return f"np.interp({arg}, {ident}_x, {ident}_y)", True
 
     def _InitialStructure(self, tree, deps):
-        ident = self._hidden("INITIAL", 1)[0][0]
-        code, init_deps = self.expression(tree.initial, self._element)
+        ident = self._hidden("INITIAL", 1)[1]
+        code, init_deps = self.expression(tree.initial, self._element, self._ident)
         self.add_node(Node(ident, None, "initial", init_code=code, init_deps=init_deps))
         deps.add(ident)
         return ident, True
@@ -211,45 +212,40 @@ class Translator:
         """(identifier, display name) of each stage, and the group's prefix."""
         count = self._counts[function] = self._counts.get(function, 0) + 1
         names = hidden_stock_names(function, self._element, count, stages)
-        prefix = "_" + "".join(c if c.isalnum() else "_" for c in function.lower())
-        prefix += f"{count}_{abs(hash(self._element)) % 10**6}" if count > 1 else ""
-        prefix = f"{prefix}_{self._slug}"
+        slug = "".join(c if c.isalnum() else "_" for c in function.lower())
+        prefix = f"_{slug}_{self._ident}" + (f"__n{count}" if count > 1 else "")
         if stages == 1:
             return [(prefix, names[0])], prefix
-        return [(f"{prefix}_{k + 1}", n) for k, n in enumerate(names)], prefix
-
-    @property
-    def _slug(self) -> str:
-        return self.references.get(self._element.lower().replace(" ", "_"), "x")
+        return [(f"{prefix}__{k + 1}", n) for k, n in enumerate(names)], prefix
 
     def _argument(self, prefix: str, role: str, tree: object) -> str:
-        if isinstance(tree, Number):
-            return self._visit(tree, set())[0]
-        code, deps = self.expression(tree, self._element)
-        self.add_node(Node(f"{prefix}_{role}", None, "aux", code=code, deps=deps))
-        return f"{prefix}_{role}"
+        if isinstance(tree, (Number, ae.ReferenceStructure)):
+            return self._operand(tree, set())
+        code, deps = self.expression(tree, self._element, self._ident)
+        self.add_node(Node(f"{prefix}__{role}", None, "aux", code=code, deps=deps))
+        return f"{prefix}__{role}"
 
     def _order(self, tree: object, function: str) -> int:
         if isinstance(tree, Number) and float(tree) >= 1:
             return int(tree)
         raise unsupported(self._element, f"{function} with an order that is not a number >= 1")
 
-    def _stages(self, stages, ddts, inits, deps) -> None:
-        for (ident, name), (code, ddeps), (icode, ideps) in zip(stages, ddts, inits):
-            self.add_node(Node(ident, name, "stock", init_code=icode, init_deps=frozenset(ideps),
-                               ddt_code=code, ddt_deps=frozenset(ddeps)))
+    def _stages(self, stages, ddts, init: tuple[str, set]) -> None:
+        for (ident, name), (code, deps) in zip(stages, ddts):
+            self.add_node(Node(ident, name, "stock", init_code=init[0],
+                               init_deps=_idents(init[1]), ddt_code=code, ddt_deps=_idents(deps)))
 
     def _smooth(self, tree, function: str, deps):
         order = self._order(tree.order, function)
         stages, prefix = self._hidden(function, order)
         inp = self._argument(prefix, "input", tree.input)
         tau = self._argument(prefix, "time", tree.smooth_time)
-        init = self._argument(prefix, "initial", tree.initial)
+        init = inp if tree.initial is tree.input else self._argument(prefix, "initial", tree.initial)
         idents = [s[0] for s in stages]
         targets = [inp] + idents[:-1]
         ddts = [(f"({tgt} - {s}) * {float(order)!r} / {tau}", {tgt, s, tau})
                 for tgt, s in zip(targets, idents)]
-        self._stages(stages, ddts, [(init, {init})] * order, deps)
+        self._stages(stages, ddts, (init, {init}))
         deps.add(idents[-1])
         return idents[-1], True
 
@@ -265,16 +261,16 @@ class Translator:
         stages, prefix = self._hidden(function, order)
         inp = self._argument(prefix, "input", tree.input)
         tau = self._argument(prefix, "time", tree.delay_time)
-        init = self._argument(prefix, "initial", tree.initial)
+        init = inp if tree.initial is tree.input else self._argument(prefix, "initial", tree.initial)
         idents = [s[0] for s in stages]
-        inflows = [inp] + [f"{s} / {tau}" for s in idents[:-1]]
-        ddts = [(f"({inflow} - {s} / {tau}) * {float(order)!r}", {inp, s, tau, *idents})
-                for inflow, s in zip(inflows, idents)]
-        self._stages(stages, ddts, [(f"{init} * {tau}", {init, tau})] * order, deps)
-        self.add_node(Node(f"{prefix}_check", None, "initial", init_deps=frozenset({tau, "_dt"}),
-                           init_code=f"_check_delay_order({float(order)!r} * _dt, {tau}, "
-                                     f"{stages[0][1]!r})"))
-        deps.update((idents[-1], tau, f"{prefix}_check"))
+        inflows = [(inp, {inp})] + [(f"{s} / {tau}", {s}) for s in idents[:-1]]
+        ddts = [(f"({inflow} - {s} / {tau}) * {float(order)!r}", {s, tau} | ideps)
+                for (inflow, ideps), s in zip(inflows, idents)]
+        self._stages(stages, ddts, (f"{init} * {tau}", {init, tau}))
+        self.delay_checks.append((order, tau, stages[0][1]))
+        if function == "DELAY N":
+            self.static_required.append((tau, self._element, "DELAY N with a varying delay time"))
+        deps.update(_idents({idents[-1], tau}))
         return f"{idents[-1]} / {tau}", False
 
     def _DelayStructure(self, tree, deps):
@@ -282,33 +278,33 @@ class Translator:
         return self._delay(tree, name + ("" if tree.initial is tree.input else "I"), deps)
 
     def _DelayNStructure(self, tree, deps):
-        code, atomic = self._delay(tree, "DELAY N", deps)
-        tau = code.split(" / ")[1]
-        self.add_node(Node(f"{tau}_static", None, "aux", code=tau, deps=frozenset({tau}),
-                           structural=frozenset({"static"})))
-        deps.add(f"{tau}_static")
-        return code, atomic
+        return self._delay(tree, "DELAY N", deps)
 
     def _TrendStructure(self, tree, deps):
-        (ident, name), = self._hidden("TREND", 1)[0]
-        inp = self._argument(ident, "input", tree.input)
-        tau = self._argument(ident, "time", tree.average_time)
-        trend0 = self._argument(ident, "initial", tree.initial_trend)
+        [(ident, name)], prefix = self._hidden("TREND", 1)
+        inp = self._argument(prefix, "input", tree.input)
+        tau = self._argument(prefix, "time", tree.average_time)
+        trend0 = self._argument(prefix, "initial", tree.initial_trend)
         self._stages([(ident, name)], [(f"({inp} - {ident}) / {tau}", {inp, ident, tau})],
-                     [(f"{inp} / (1.0 + {trend0} * {tau})", {inp, trend0, tau})], deps)
-        deps.update((inp, tau, ident))
+                     (f"{inp} / (1.0 + {trend0} * {tau})", {inp, trend0, tau}))
+        deps.update(_idents({inp, tau, ident}))
         return f"zidz({inp} - {ident}, {tau} * np.abs({ident}))", True
 
     def _ForecastStructure(self, tree, deps):
-        (ident, name), = self._hidden("FORECAST", 1)[0]
-        inp = self._argument(ident, "input", tree.input)
-        tau = self._argument(ident, "time", tree.average_time)
-        horizon = self._argument(ident, "horizon", tree.horizon)
-        trend0 = self._argument(ident, "initial", tree.initial_trend)
+        [(ident, name)], prefix = self._hidden("FORECAST", 1)
+        inp = self._argument(prefix, "input", tree.input)
+        tau = self._argument(prefix, "time", tree.average_time)
+        horizon = self._argument(prefix, "horizon", tree.horizon)
+        trend0 = self._argument(prefix, "initial", tree.initial_trend)
         self._stages([(ident, name)], [(f"({inp} - {ident}) / {tau}", {inp, ident, tau})],
-                     [(f"{inp} / (1.0 + {trend0})", {inp, trend0})], deps)
-        deps.update((inp, tau, horizon, ident))
+                     (f"{inp} / (1.0 + {trend0})", {inp, trend0}))
+        deps.update(_idents({inp, tau, horizon, ident}))
         return f"{inp} * (1.0 + zidz({inp} - {ident}, {tau} * {ident}) * {horizon})", False
+
+
+def _idents(names: set[str]) -> frozenset:
+    """The identifiers among `names` (dropping numeric literals)."""
+    return frozenset(n for n in names if n.isidentifier())
 
 
 _CONSTRUCTS = {

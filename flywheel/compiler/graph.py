@@ -1,0 +1,184 @@
+"""Collect a model's nodes from its abstract model and order them.
+
+Examples
+--------
+>>> from pysd.translators.vensim.vensim_file import VensimFile
+>>> vf = VensimFile("tests/models/teacup.mdl"); vf.parse()  # doctest: +SKIP
+>>> graph = ModelGraph(vf.get_abstract_model())  # doctest: +SKIP
+>>> graph.stocks  # doctest: +SKIP
+['teacup_temperature']
+"""
+
+from __future__ import annotations
+
+from numbers import Number
+
+import numpy as np
+from pysd.translators.structures import abstract_expressions as ae
+
+from flywheel.compiler.naming import identifier, reference_key
+from flywheel.compiler.translate import TIME, Node, Translator, unsupported
+from flywheel.errors import ModelFileError
+
+__all__ = ["CONTROLS", "ModelGraph"]
+
+#: Control variable display name -> identifier in generated code.
+CONTROLS = {"INITIAL TIME": "_t0", "FINAL TIME": "_tf", "TIME STEP": "_dt", "SAVEPER": "_saveper"}
+
+
+class ModelGraph:
+    """The nodes of one model, with their orders of evaluation.
+
+    Attributes
+    ----------
+    nodes : dict
+        Identifier -> :class:`~flywheel.compiler.translate.Node`.
+    stocks : list of str
+        Identifiers of the stocks (INTEG elements, then hidden stocks, in model order).
+    columns : dict
+        Output display name -> identifier, in PySD's column order.
+    tables : list
+        (identifier, x, y) of every lookup table.
+    control_code : dict
+        Control identifier -> (code, deps) of its default.
+    static : set of str
+        Identifiers whose value does not change during a run.
+    delay_checks : list
+        (order, delay time identifier, hidden stock name) of every delay.
+    """
+
+    def __init__(self, abstract_model) -> None:
+        if len(abstract_model.sections) > 1:
+            raise unsupported(abstract_model.sections[1].name, "a macro")
+        section = abstract_model.sections[0]
+        self.nodes: dict[str, Node] = {}
+        self.stocks: list[str] = []
+        self.tables: list[tuple[str, tuple, tuple]] = []
+        self.control_code: dict[str, tuple[str, frozenset]] = {}
+        self.columns: dict[str, str] = {}
+        taken: set[str] = set()
+        refs: dict[str, str] = {reference_key(k): v for k, v in CONTROLS.items()}
+        lookups: dict[str, tuple[str, str]] = {}
+        elements = []
+        for element in section.elements:
+            _check_shape(element)
+            key = reference_key(element.name)
+            if element.name.upper() in CONTROLS:
+                continue
+            ident = identifier(element.name, taken)
+            component = element.components[0]
+            if component.type == "Lookup":
+                if not isinstance(component.ast, ae.LookupsStructure):
+                    raise unsupported(element.name, "an external lookup table")
+                if component.ast.type != "interpolate":
+                    raise unsupported(element.name, f"a {component.ast.type!r} lookup")
+                order = np.argsort(component.ast.x, kind="stable")
+                x, y = (tuple(float(np.asarray(v)[i]) for i in order)
+                        for v in (component.ast.x, component.ast.y))
+                self.tables.append((f"_lookup_{ident}", x, y))
+                lookups[key] = (f"_lookup_{ident}_x", f"_lookup_{ident}_y")
+                continue
+            if component.type == "Data" or isinstance(component.ast, ae.DataStructure):
+                raise unsupported(element.name, "data variables")
+            refs[key] = ident
+            elements.append((element, ident))
+        translator = Translator(refs, lookups, self._add)
+        for element in section.elements:
+            if element.name.upper() in CONTROLS:
+                code, deps = translator.expression(element.components[0].ast, element.name, "c")
+                if deps - set(CONTROLS.values()):
+                    raise unsupported(element.name, "a control variable depending on "
+                                      "model variables")
+                self.control_code[CONTROLS[element.name.upper()]] = (code, deps)
+                self.columns[element.name] = CONTROLS[element.name.upper()]
+        missing = set(CONTROLS.values()) - set(self.control_code)
+        if missing:
+            raise ModelFileError(f"the model does not define {sorted(missing)}")
+        for element, ident in elements:
+            self._add(self._element_node(translator, element, ident))
+            self.columns[element.name] = ident
+        self.tables += translator.inline_tables
+        self.delay_checks = translator.delay_checks
+        self.globals = set(CONTROLS.values()) | {
+            f"{t[0]}_{axis}" for t in self.tables for axis in "xy"}
+        self.static = self._static()
+        for ident, element, construct in translator.static_required:
+            if ident.isidentifier() and ident not in self.static:
+                raise unsupported(element, construct)
+
+    def _add(self, node: Node) -> None:
+        self.nodes[node.ident] = node
+        if node.kind == "stock":
+            self.stocks.append(node.ident)
+
+    @staticmethod
+    def _element_node(translator: Translator, element, ident: str) -> Node:
+        tree = element.components[0].ast
+        if isinstance(tree, ae.IntegStructure):
+            if tree.non_negative:
+                raise unsupported(element.name, "a non-negative stock")
+            init, init_deps = translator.expression(tree.initial, element.name, ident)
+            ddt, ddt_deps = translator.expression(tree.flow, element.name, ident)
+            return Node(ident, element.name, "stock", init_code=init, init_deps=init_deps,
+                        ddt_code=ddt, ddt_deps=ddt_deps)
+        if isinstance(tree, ae.InitialStructure):
+            init, init_deps = translator.expression(tree.initial, element.name, ident)
+            return Node(ident, element.name, "initial", init_code=init, init_deps=init_deps)
+        code, deps = translator.expression(tree, element.name, ident)
+        literal = float(tree) if isinstance(tree, Number) and not isinstance(tree, bool) else None
+        return Node(ident, element.name, "aux", code=code, deps=deps, literal=literal)
+
+    def _static(self) -> set[str]:
+        static = set(self.globals)
+        for ident in self.order(list(self.nodes)):
+            node = self.nodes[ident]
+            if node.kind == "initial" or (
+                    node.kind == "aux" and TIME not in node.deps and node.deps <= static):
+                static.add(ident)
+        return static
+
+    def deps(self, ident: str, initial: bool) -> frozenset:
+        """What `ident` reads: at the initial time if `initial`, else during the run."""
+        node = self.nodes[ident]
+        if node.kind == "aux":
+            return node.deps
+        return node.init_deps if initial else frozenset()
+
+    def order(self, roots, initial: bool = False, stop: set[str] | None = None) -> list[str]:
+        """`roots` and everything they read (but not past `stop`), dependencies first.
+
+        Raises
+        ------
+        ModelFileError
+            On a loop of equations with no stock in it.
+        """
+        stop = set(self.globals) | {TIME} | (stop or set())
+        done: list[str] = []
+        state: dict[str, int] = {}
+        for root in roots:
+            stack = [(root, iter(sorted(self.deps(root, initial))))]
+            state[root] = state.get(root, 0) or 1
+            if state[root] == 2:
+                continue
+            while stack:
+                ident, children = stack[-1]
+                child = next((c for c in children if c not in stop), None)
+                if child is None:
+                    stack.pop()
+                    state[ident] = 2
+                    done.append(ident)
+                elif state.get(child) == 1:
+                    loop = [i for i, _ in stack][[i for i, _ in stack].index(child):]
+                    names = [self.nodes[i].name or i for i in loop + [child]]
+                    what = "initialisation" if initial else "simultaneous equations"
+                    raise ModelFileError(f"circular {what}: {' -> '.join(names)}")
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(sorted(self.deps(child, initial)))))
+        return done
+
+
+def _check_shape(element) -> None:
+    if len(element.components) != 1 or any(
+            any(part) for part in element.components[0].subscripts):
+        raise unsupported(element.name, "subscripts")
