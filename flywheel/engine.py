@@ -163,8 +163,8 @@ def _finite(value: object, what: str) -> float:
 
 
 def _check_params(compiled: CompiledModel, params: Mapping[str, object]):
-    """Checked values (defaults included), the scenario count, control overrides."""
-    values = {name: np.float64(v) for name, v in compiled.constants.items()}
+    """Checked values by display name, the scenario count, control overrides."""
+    values: dict[str, float | np.ndarray] = {}
     controls: dict[str, float] = {}
     lengths: dict[str, int] = {}
     candidates = list(compiled.constants) + list(_CONTROL_PARAMS)
