@@ -126,8 +126,10 @@ def _scipy(method: str):
     def integrate(rhs: Rhs, y0: np.ndarray, grid: TimeGrid, *, rtol: float = 1e-6,
                   atol: float = 1e-6, max_step: float = np.inf) -> Solution:
         n, size = y0.shape
+        reached = [grid.steps[0]]
 
         def fun(t, flat):  # scenario-major: flat[j * n + i] is stock i of scenario j
+            reached[0] = t
             return rhs(t, flat.reshape(size, n).T).T.ravel()
 
         options = {}
@@ -139,9 +141,8 @@ def _scipy(method: str):
         sol = solve_ivp(fun, (grid.steps[0], t_end), y0.T.ravel(), method=method,
                         t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step, **options)
         if sol.status != 0:
-            reached = sol.t[-1] if sol.t.size else grid.steps[0]
             raise SimulationError(
-                f"{method} integration failed at time {reached!r}: {sol.message}")
+                f"{method} integration failed at time {float(reached[0]):.6g}: {sol.message}")
         states = sol.y.T.reshape(len(t_eval), size, n).transpose(0, 2, 1)
         stats = {"nfev": int(sol.nfev), "njev": int(sol.njev), "nlu": int(sol.nlu)}
         return Solution(np.ascontiguousarray(states), stats)
