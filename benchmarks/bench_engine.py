@@ -82,6 +82,12 @@ def _simlin(path: Path):
     return model, ""
 
 
+def _jit_available() -> bool:
+    from flywheel.compiler.jit import available
+
+    return available()
+
+
 def _scenarios(compiled, n: int, names: list[str] | None) -> dict[str, np.ndarray]:
     names = names or [k for k, v in compiled.constants.items() if v != 0]
     defaults = np.array([compiled.constants[k] for k in names])
@@ -116,31 +122,46 @@ def main(argv: list[str] | None = None) -> None:
         t_pysd = _best(lambda: pysd_model.run(), 3)
         t_euler = _best(lambda: run_compiled(compiled, method="euler"))
         t_rk45 = _best(lambda: run_compiled(compiled, method="RK45"))
+        jit = _jit_available()
+        if jit:
+            start = time.perf_counter()
+            run_compiled(compiled, method="euler", jit=True)
+            t_jit_compile = time.perf_counter() - start
+            t_jit = _best(lambda: run_compiled(compiled, method="euler", jit=True), 20)
         print("\nsingle run (all variables, model's TIME STEP and SAVEPER)")
         print(f"  PySD                 {t_pysd * 1e3:10.2f} ms")
         print(f"  compiled euler       {t_euler * 1e3:10.2f} ms   {t_pysd / t_euler:8.1f}x PySD")
         print(f"  compiled RK45        {t_rk45 * 1e3:10.2f} ms   {t_pysd / t_rk45:8.1f}x PySD")
+        if jit:
+            print(f"  compiled euler, jit  {t_jit * 1e3:10.3f} ms   {t_pysd / t_jit:8.1f}x PySD"
+                  f"   (numba compile, once: {t_jit_compile:.2f} s)")
         if simlin_model is not None:
-            t_simlin = _best(lambda: simlin_model.run(analyze_loops=False))
-            print(f"  pysimlin             {t_simlin * 1e3:10.2f} ms   "
-                  f"compiled euler is {t_simlin / t_euler:.2f}x pysimlin's speed")
+            t_simlin = _best(lambda: simlin_model.run(analyze_loops=False), 20)
+            best = min(t_euler, t_jit) if jit else t_euler
+            print(f"  pysimlin             {t_simlin * 1e3:10.3f} ms   "
+                  f"fastest compiled run is {t_simlin / best:.2f}x pysimlin's speed")
         else:
             print(f"  pysimlin             skipped: {why}")
 
         params = _scenarios(compiled, args.scenarios, args.params)
         print(f"\nbatch: {args.scenarios} scenarios, Latin hypercube over "
               f"{len(params)} constants (0.5x-1.5x), yearly output, euler")
-        tracemalloc.start()
-        start = time.perf_counter()
-        result = run_compiled(compiled, params, method="euler", saveper=1.0)
-        t_batch = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        per_scenario = t_batch / args.scenarios
-        print(f"  wall time            {t_batch:10.3f} s   ({len(result.times)} saved times, "
-              f"{len(result.values)} variables)")
-        print(f"  peak memory          {peak / 2**20:10.1f} MiB (tracemalloc)")
-        print(f"  per scenario         {per_scenario * 1e6:10.2f} us")
+        timings = {}
+        for label, options in [("numpy", {}), ("jit", {"jit": True})][:1 + jit]:
+            if options:
+                run_compiled(compiled, {k: v[:2] for k, v in params.items()}, method="euler",
+                             saveper=1.0, **options)  # compile the kernel outside the timing
+            tracemalloc.start()
+            start = time.perf_counter()
+            result = run_compiled(compiled, params, method="euler", saveper=1.0, **options)
+            timings[label] = time.perf_counter() - start
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"  {label:5} wall time      {timings[label]:10.3f} s   ({len(result.times)} "
+                  f"saved times, {len(result.values)} variables)")
+            print(f"  {label:5} peak memory    {peak / 2**20:10.1f} MiB (tracemalloc)")
+        per_scenario = min(timings.values()) / args.scenarios
+        print(f"  per scenario (best)  {per_scenario * 1e6:10.2f} us")
         sample = [{k: float(v[i]) for k, v in params.items()} for i in range(args.pysd_sample)]
         start = time.perf_counter()
         for scenario in sample:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -59,11 +60,13 @@ class TimeGrid:
         return np.round(self.steps[self.saved], decimals)
 
 
+@functools.lru_cache(maxsize=64)
 def time_grid(t0: float, tf: float, dt: float, saveper: float) -> TimeGrid:
     """PySD's time grid: steps of `dt` from `t0` while ``t < tf``; save every `saveper`.
 
     A time is saved when it lies within ``dt * 1e-5`` of ``t0 + k * saveper``;
     a save period that is not a multiple of `dt` saves only the times that are.
+    Grids are cached: treat their arrays as read-only.
     """
     prec = dt * _RPREC
     steps = [t0]

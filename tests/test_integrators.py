@@ -130,7 +130,8 @@ def test_implicit_cost_does_not_grow_with_scenarios(method):
 
 
 def test_failed_integration_reports_message_and_time():
-    with pytest.raises(SimulationError, match=r"RK45 integration failed at time (0\.99\d*|1): Required step size"):
+    failed = r"RK45 integration failed at time (0\.99\d*|1): Required step size"
+    with pytest.raises(SimulationError, match=failed):
         run_compiled(compiled("blowup"), method="RK45")
 
 
@@ -160,3 +161,20 @@ def test_bad_input_is_refused_clearly(params, options, error, match):
 def test_control_variables_as_params_and_saveper_following_dt():
     result = run_compiled(compiled("teacup"), {"FINAL TIME": 2.0}, method="euler", dt=0.5)
     assert result.times.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]  # SAVEPER = TIME STEP
+
+
+@pytest.mark.parametrize("model", ["functions", "delays", "lotka_volterra"])
+def test_numba_kernel_equals_numpy_euler(model):
+    """The optional JIT path runs the same float operations: equal to 1e-12."""
+    pytest.importorskip("numba")
+    cm = compiled(model)
+    params = {next(iter(cm.constants)): [cm.constants[next(iter(cm.constants))], 1.5]}
+    numpy_run = run_compiled(cm, params, method="euler")
+    jit_run = run_compiled(cm, params, method="euler", jit=True)
+    for name, values in numpy_run.values.items():
+        np.testing.assert_allclose(jit_run.values[name], values, rtol=1e-12, err_msg=name)
+
+
+def test_jit_is_euler_only():
+    with pytest.raises(ParameterValueError, match="euler"):
+        run_compiled(compiled("teacup"), method="RK45", jit=True)

@@ -66,6 +66,8 @@ class CompiledModel:
 
     def __init__(self, abstract_model, title: str = "a model") -> None:
         self._graph = graph = ModelGraph(abstract_model)
+        self._abstract = abstract_model
+        self._kernels: dict[tuple, object] = {}
         self._title = title
         self.variable_names = tuple(graph.columns)
         self.stock_names = tuple(graph.nodes[s].name for s in graph.stocks)
@@ -94,6 +96,20 @@ class CompiledModel:
             exec(compile(source, f"<flywheel compiled {self._title}>", "exec"), namespace)
             self._modules[columns] = namespace
         return self._modules[columns]
+
+    def kernel(self, columns: Sequence[str], overridden: Sequence[str]):
+        """The numba Euler kernel for `columns` with `overridden` constants (cached).
+
+        See :mod:`flywheel.compiler.jit`; needs numba.
+        """
+        from flywheel.compiler.jit import build_kernel
+
+        key = (tuple(columns), tuple(overridden))
+        if key not in self._kernels:
+            if "scalar" not in self._kernels:
+                self._kernels["scalar"] = ModelGraph(self._abstract, scalar=True)
+            self._kernels[key] = build_kernel(self._kernels["scalar"], *key)
+        return self._kernels[key]
 
     def controls(self, initial_time: float | None = None, final_time: float | None = None,
                  time_step: float | None = None, saveper: float | None = None

@@ -45,9 +45,15 @@ class ModelGraph:
         Identifiers whose value does not change during a run.
     delay_checks : list
         (order, delay time identifier, hidden stock name) of every delay.
+
+    Parameters
+    ----------
+    abstract_model : pysd AbstractModel
+    scalar : bool
+        Write the code over floats, for the numba kernel.
     """
 
-    def __init__(self, abstract_model) -> None:
+    def __init__(self, abstract_model, scalar: bool = False) -> None:
         if len(abstract_model.sections) > 1:
             raise unsupported(abstract_model.sections[1].name, "a macro")
         section = abstract_model.sections[0]
@@ -82,7 +88,7 @@ class ModelGraph:
                 raise unsupported(element.name, "data variables")
             refs[key] = ident
             elements.append((element, ident))
-        translator = Translator(refs, lookups, self._add)
+        translator = Translator(refs, lookups, self._add, scalar)
         for element in section.elements:
             if element.name.upper() in CONTROLS:
                 code, deps = translator.expression(element.components[0].ast, element.name, "c")

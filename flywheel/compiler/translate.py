@@ -49,6 +49,18 @@ _FUNCTIONS = {
     "pulse": ("pulse({0}, {1}, t=_t)", 2),
     "pulse_train": ("pulse_train({0}, {1}, {2}, {3}, t=_t)", 4),
 }
+#: The same functions over floats, for the numba kernel (:mod:`flywheel.compiler.jit`).
+_SCALAR_FUNCTIONS = {
+    **_FUNCTIONS,
+    "abs": ("abs({0})", 1), "min": ("min({0}, {1})", 2), "max": ("max({0}, {1})", 2),
+    "exp": ("math.exp({0})", 1), "ln": ("math.log({0})", 1),
+    "log": ("(math.log({0}) / math.log({1}))", 2), "sqrt": ("math.sqrt({0})", 1),
+    "power": ("({0}) ** ({1})", 2), "integer": ("float(int({0}))", 1),
+    "if_then_else": ("({1} if {0} else {2})", 3),
+    "step": ("step({0}, {1}, _t, _dt)", 2), "ramp": ("ramp({0}, {1}, {2}, _t)", 3),
+    "pulse": ("pulse({0}, {1}, _t)", 2), "pulse_train": ("pulse_train({0}, {1}, {2}, {3}, _t)", 4),
+}
+_SCALAR_LOGIC = {":AND:": "{0} and {1}", ":OR:": "{0} or {1}", ":NOT:": "not {0}"}
 _TIME_FUNCTIONS = {"step", "ramp", "pulse", "pulse_train"}
 
 
@@ -106,10 +118,14 @@ class Translator:
         Reference key of each named lookup table -> (x identifier, y identifier).
     add_node : callable
         Called with each hidden or temporary :class:`Node` created.
+    scalar : bool
+        Write code over floats (for the numba kernel) instead of numpy arrays.
     """
 
     def __init__(self, references: dict[str, str], lookups: dict[str, tuple[str, str]],
-                 add_node: Callable[[Node], None]) -> None:
+                 add_node: Callable[[Node], None], scalar: bool = False) -> None:
+        self.scalar = scalar
+        self._functions = _SCALAR_FUNCTIONS if scalar else _FUNCTIONS
         self.references = references
         self.lookups = lookups
         self.add_node = add_node
@@ -153,6 +169,13 @@ class Translator:
         return " ".join(parts), False
 
     def _LogicStructure(self, tree, deps):
+        if self.scalar and tree.operators[0] in _SCALAR_LOGIC:
+            code = self._operand(tree.arguments[0], deps)
+            if tree.operators == [":NOT:"]:
+                return f"({_SCALAR_LOGIC[':NOT:'].format(code)})", True
+            for op, arg in zip(tree.operators, tree.arguments[1:]):
+                code = f"({_SCALAR_LOGIC[op].format(code, self._operand(arg, deps))})"
+            return code, True
         if tree.operators == [":NOT:"]:
             return f"np.logical_not({self._visit(tree.arguments[0], deps)[0]})", True
         if tree.operators[0] in _LOGIC:
@@ -184,11 +207,11 @@ class Translator:
             x, y = self.lookups[function]
             deps.update((x, y))
             return f"np.interp({args[0]}, {x}, {y})", True
-        if function not in _FUNCTIONS or len(args) != _FUNCTIONS[function][1]:
+        if function not in self._functions or len(args) != self._functions[function][1]:
             raise unsupported(self._element, "the function " + function.upper().replace("_", " "))
         if function in _TIME_FUNCTIONS:
             deps.update((TIME, "_dt"))
-        return _FUNCTIONS[function][0].format(*args), True
+        return self._functions[function][0].format(*args), True
 
     def _InlineLookupsStructure(self, tree, deps):
         table = tree.lookups
@@ -288,7 +311,7 @@ class Translator:
         self._stages([(ident, name)], [(f"({inp} - {ident}) / {tau}", {inp, ident, tau})],
                      (f"{inp} / (1.0 + {trend0} * {tau})", {inp, trend0, tau}))
         deps.update(_idents({inp, tau, ident}))
-        return f"zidz({inp} - {ident}, {tau} * np.abs({ident}))", True
+        return f"zidz({inp} - {ident}, {tau} * abs({ident}))", True
 
     def _ForecastStructure(self, tree, deps):
         [(ident, name)], prefix = self._hidden("FORECAST", 1)
