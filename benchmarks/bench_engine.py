@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     path = args.model
+    if not path.exists():
+        parser.error(f"no model file at {path}; pass --model PATH")
     print(f"model: {path}")
 
     start = time.perf_counter()
