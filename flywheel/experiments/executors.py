@@ -1,0 +1,189 @@
+"""Where a sweep's chunks run: in this process, in local processes, or on Dask.
+
+:func:`map_chunks` applies one function to every chunk and returns the
+results in chunk order, whichever executor ran them, so the same chunks give
+the same numbers everywhere. The executor is chosen by ``engine``:
+
+* ``"local"`` (the default): this process, chunk after chunk; with
+  ``workers > 1``, a pool of that many local processes (the platform's
+  default start method: scripts that use it on macOS or Windows need the
+  ``if __name__ == "__main__":`` guard).
+* a :class:`distributed.Client`, or a scheduler address such as
+  ``"tcp://10.0.0.5:8786"``: the chunks become Dask tasks on that cluster.
+  An address that does not answer within `timeout` seconds raises
+  :class:`ClusterConnectionError` instead of waiting.
+
+Out of this process, the model travels as its file's content
+(:class:`ShippedModel`), so workers need no shared file system.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from flywheel.errors import FlywheelError, ParameterValueError
+from flywheel.model import Model, load
+
+__all__ = [
+    "ClusterConnectionError",
+    "ShippedModel",
+    "connect",
+    "is_local",
+    "map_chunks",
+]
+
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = 5.0
+
+
+class ClusterConnectionError(FlywheelError, ConnectionError):
+    """A Dask scheduler address that does not answer or is not an address."""
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model file's name and content, to load again in another process."""
+
+    name: str
+    content: bytes
+
+    @classmethod
+    def of(cls, model: Model) -> ShippedModel:
+        """The shippable form of `model`."""
+        return cls(model.path.name, model.path.read_bytes())
+
+    def load(self) -> Model:
+        """The model, loaded once per process (cached on the content's hash)."""
+        return _load_content(self.name, self.content)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_content(name: str, content: bytes) -> Model:
+    digest = hashlib.sha256(content).hexdigest()[:20]
+    folder = Path(tempfile.gettempdir()) / "flywheel-shipped" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.is_file() or path.read_bytes() != content:
+        partial = folder / f".{uuid.uuid4().hex}.part"
+        partial.write_bytes(content)
+        partial.replace(path)
+    return load(path)
+
+
+def is_local(engine: object) -> bool:
+    """True when `engine` names the local executor."""
+    return isinstance(engine, str) and engine == "local"
+
+
+def connect(engine: object, *, timeout: float = CONNECT_TIMEOUT):
+    """The :class:`distributed.Client` that `engine` names, and whether it is ours to close.
+
+    Raises
+    ------
+    ParameterValueError
+        An `engine` that is neither ``"local"``, a Client nor an address.
+    ClusterConnectionError
+        No scheduler answered at the address within `timeout` seconds.
+    """
+    if not isinstance(engine, str):
+        from distributed import Client
+
+        if isinstance(engine, Client):
+            return engine, False
+        raise ParameterValueError(
+            "engine must be 'local', a distributed.Client or a Dask scheduler address "
+            f"(e.g. 'tcp://127.0.0.1:8786'); got {engine!r}"
+        )
+    from distributed import Client
+
+    try:
+        return Client(engine, timeout=timeout), True
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ClusterConnectionError(
+            f"no Dask scheduler answered at {engine!r} within {timeout:g} s ({error}); "
+            "start one (dask scheduler) or use engine='local'"
+        ) from error
+
+
+def map_chunks(
+    func: Callable[[object], object],
+    chunks: Sequence[object],
+    *,
+    engine: object = "local",
+    workers: int = 1,
+    sizes: Sequence[int] | None = None,
+    progress: bool = True,
+    label: str = "sweep",
+) -> list:
+    """``[func(chunk) for chunk in chunks]``, run by the executor `engine` names.
+
+    Parameters
+    ----------
+    func : callable
+        Applied to each chunk; must be picklable unless it runs in this process.
+    chunks : sequence
+        The chunks, in order.
+    engine : "local", distributed.Client or str
+        See the module documentation.
+    workers : int
+        Local processes (``engine="local"`` only); 1 runs in this process.
+    sizes : sequence of int, optional
+        Runs per chunk, for the progress bar (default: 1 each).
+    progress : bool
+        Show a tqdm progress bar when there is more than one chunk.
+    label : str
+        The progress bar's label.
+
+    Returns
+    -------
+    list
+        The results, in the order of `chunks`.
+    """
+    from tqdm.auto import tqdm
+
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterValueError(f"workers must be a positive integer, got {workers!r}")
+    if not is_local(engine) and workers != 1:
+        raise ParameterValueError("workers applies to engine='local'; a Dask cluster has its own")
+    sizes = list(sizes) if sizes is not None else [1] * len(chunks)
+    bar = tqdm(total=sum(sizes), unit="run", desc=label,
+               disable=not progress or len(chunks) < 2)
+    try:
+        if not is_local(engine):
+            return _on_dask(func, chunks, engine, sizes, bar)
+        if workers == 1 or len(chunks) < 2:
+            return [_advance(bar, size, func(chunk)) for chunk, size in zip(chunks, sizes)]
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+            return [_advance(bar, size, result)
+                    for result, size in zip(pool.map(func, chunks), sizes)]
+    finally:
+        bar.close()
+
+
+def _advance(bar, size: int, result: object) -> object:
+    bar.update(size)
+    return result
+
+
+def _on_dask(func, chunks: Sequence[object], engine: object, sizes: list[int], bar) -> list:
+    from distributed import as_completed
+
+    client, owned = connect(engine)
+    try:
+        token = uuid.uuid4().hex
+        keys = [f"flywheel-chunk-{token}-{i}" for i in range(len(chunks))]
+        futures = client.map(func, chunks, key=keys)
+        size_of = dict(zip(keys, sizes))
+        for future in as_completed(futures):
+            bar.update(size_of[future.key])
+        return client.gather(futures)
+    finally:
+        if owned:
+            client.close()

@@ -1,0 +1,223 @@
+"""Run every sample of an experiment and keep its outcomes.
+
+:func:`sweep` cuts the samples into chunks of `chunk_size` runs, runs each
+chunk as one batched :func:`flywheel.simulate` call, reduces it to its
+outcomes at once, and keeps only those: memory grows with the number of runs
+times the outcomes kept, never with the model's size or time steps. Each
+chunk runs on the batched ``"compiled"`` simulation engine when flywheel has
+it, else on ``"pysd"``.
+
+Examples
+--------
+>>> import flywheel
+>>> model = flywheel.load("flywheel_minimal")
+>>> problem = flywheel.define_problem(model, ["Price Elasticity of Demand"], bounds=[[0.5, 1.5]])
+>>> result = flywheel.sweep(model, flywheel.sample(problem, 3, method="grid"),
+...                         outcomes=["Total Compute Spend@2035/2025"])
+>>> result["Price Elasticity of Demand"].values.tolist()
+[0.5, 1.0, 1.5]
+>>> result["Total Compute Spend@2035/2025"].dims
+('scenario',)
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from flywheel.errors import ParameterValueError
+from flywheel.experiments.executors import ShippedModel, is_local, map_chunks
+from flywheel.experiments.outcomes import Outcome, resolve_outcomes
+from flywheel.experiments.problem import check_problem
+from flywheel.experiments.sampling import Samples, sample
+from flywheel.model import Model, load
+from flywheel.outputs import key_outputs
+from flywheel.params import scenario_params
+from flywheel.simulate import ENGINES, RunTimes, simulate
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "GRID_POINTS", "simulation_engine", "sweep"]
+
+#: Runs per batched simulation call.
+DEFAULT_CHUNK_SIZE = 4096
+#: Points per name when a problem (rather than samples) is swept: a full grid.
+GRID_POINTS = 11
+
+
+def simulation_engine() -> str:
+    """The simulation engine sweeps use: ``"compiled"`` when available, else ``"pysd"``."""
+    return "compiled" if "compiled" in ENGINES else "pysd"
+
+
+def _as_samples(model: Model, design: object) -> Samples:
+    """`design` (Samples, problem dict or name -> values mapping) as Samples."""
+    if isinstance(design, Samples):
+        return design
+    if isinstance(design, Mapping) and "names" in design:
+        return sample(check_problem(design, model), GRID_POINTS, method="grid")
+    if isinstance(design, Mapping):
+        given = scenario_params(model, design)
+        if len(given.varying) != len(given.values):
+            raise ParameterValueError(
+                "samples given as a mapping need a 1-D array per name; fix scalars with params="
+            )
+        names = list(given.varying)
+        values = np.column_stack([given.varying[n] for n in names])
+        problem = {"names": names, "num_vars": len(names),
+                   "bounds": [[float(v.min()), float(v.max())] for v in values.T]}
+        return Samples(problem, values, "given", (len(values),))
+    raise ParameterValueError(
+        "sweep takes Samples (flywheel.sample), a problem dict (swept on a full grid) "
+        f"or a mapping of constant names to arrays; got {type(design).__name__}"
+    )
+
+
+def _run_chunk(target: Model | ShippedModel, outcomes: tuple[Outcome, ...],
+               options: dict, params: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Simulate one chunk and reduce it to its outcomes."""
+    model = target if isinstance(target, Model) else target.load()
+    run = simulate(model, params=params, **options)
+    times = run["time"].values
+    series = {name: run[name].values for name in options["return_columns"]}
+    return times, {o.text: o.evaluate(times, series) for o in outcomes}
+
+
+def sweep(
+    model: Model | str | Path,
+    samples: Samples | Mapping,
+    *,
+    outcomes: Sequence[str | Outcome] | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: object = "local",
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    method: str | None = None,
+    dt: float | None = None,
+    saveper: float | None = None,
+    initial_time: float | None = None,
+    final_time: float | None = None,
+    progress: bool = True,
+) -> xr.Dataset:
+    """Run `model` once per sample and return each run's outcomes.
+
+    Parameters
+    ----------
+    model : Model, str or path
+        A loaded model, a bundled model's name or a model file's path.
+    samples : Samples, dict or mapping
+        :class:`Samples` from :func:`flywheel.sample`; a problem dict, swept
+        on a full grid of :data:`GRID_POINTS` points per name; or a mapping
+        of constant names to 1-D arrays of one length, one run per position.
+    outcomes : sequence of str or Outcome, optional
+        Outcome specs (:mod:`flywheel.experiments.outcomes`); default: the
+        series of the model's key outputs. Only series named here are kept.
+    params : mapping of str to float, optional
+        Constants held at other values than their defaults in every run.
+    engine : "local", distributed.Client or str
+        Where the chunks run (:mod:`flywheel.experiments.executors`): this
+        process, a Dask client, or a Dask scheduler's address.
+    workers : int
+        Local processes for ``engine="local"``; 1 runs in this process.
+    chunk_size : int
+        Runs per batched simulation call: the bound on memory. Results do not
+        depend on the executor, which sees the same chunks.
+    method, dt, saveper, initial_time, final_time : optional
+        Passed to :func:`flywheel.simulate`.
+    progress : bool
+        Show a progress bar when the sweep has more than one chunk.
+
+    Returns
+    -------
+    xarray.Dataset
+        One data variable per outcome, named by its canonical spec, over
+        ``scenario`` (scalars) or ``("time", "scenario")`` (series), with
+        ``units`` and ``description`` attrs; each sampled constant is a
+        coordinate along ``scenario``. Attrs record the model, the
+        simulation engine, the sampling (method, n, seed, problem as JSON)
+        and the outcome specs, so :func:`flywheel.sensitivity` needs nothing else.
+
+    Raises
+    ------
+    UnknownParameterError
+        A sampled name that is not a constant, or an outcome on an unknown variable.
+    ParameterValueError
+        A bad outcome spec, an outcome time outside the run, a sampled constant
+        also fixed in `params` or used as an outcome, bad options.
+    ClusterConnectionError
+        A Dask scheduler address that does not answer.
+    SimulationError
+        A failed run.
+    """
+    model = model if isinstance(model, Model) else load(model)
+    design = _as_samples(model, samples)
+    names = [model.resolve(n, model.constants) for n in design.names]
+    fixed = scenario_params(model, params)
+    if fixed.n_scenarios is not None or set(fixed.values) & set(names):
+        raise ParameterValueError(
+            "params holds constants fixed in every run, as numbers; sampled names "
+            f"({', '.join(names)}) belong in the samples"
+        )
+    times = RunTimes(model, initial_time=initial_time, final_time=final_time, dt=dt,
+                     saveper=saveper)
+    wanted = resolve_outcomes(model, key_outputs(model) if outcomes is None else outcomes, times)
+    read = sorted({v for o in wanted for v in o.variables})
+    if set(read) & set(names):
+        raise ParameterValueError(
+            f"{', '.join(sorted(set(read) & set(names)))} is sampled, so it is an input, "
+            "not an outcome"
+        )
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ParameterValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    options = dict(engine=simulation_engine(), method=method, dt=dt, saveper=saveper,
+                   initial_time=initial_time, final_time=final_time, return_columns=read)
+    in_process = is_local(engine) and workers == 1
+    task = functools.partial(_run_chunk, model if in_process else ShippedModel.of(model),
+                             wanted, options)
+    starts = range(0, len(design), chunk_size)
+    chunks = [{**fixed.values, **dict(zip(names, design.columns(s, s + chunk_size).values()))}
+              for s in starts]
+    results = map_chunks(task, chunks, engine=engine, workers=workers,
+                         sizes=[min(chunk_size, len(design) - s) for s in starts],
+                         progress=progress, label=f"sweep {model.name}")
+    return _assemble(model, design, names, wanted, results, fixed.values, options, engine)
+
+
+def _assemble(model: Model, design: Samples, names: list[str], outcomes: tuple[Outcome, ...],
+              results: list, fixed: dict, options: dict, engine: object) -> xr.Dataset:
+    times = results[0][0]
+    variables = {
+        o.text: xr.Variable(
+            ("time", "scenario") if o.is_series else ("scenario",),
+            np.concatenate([r[1][o.text] for r in results], axis=-1),
+            {"units": o.units(model), "description": o.description()},
+        )
+        for o in outcomes
+    }
+    coords: dict[str, object] = {"scenario": ("scenario", np.arange(len(design)))}
+    for i, name in enumerate(names):
+        coords[name] = ("scenario", design.values[:, i], {"units": model.elements[name].units})
+    if any(o.is_series for o in outcomes):
+        coords["time"] = ("time", times, {"units": model.elements["INITIAL TIME"].units})
+    result = xr.Dataset(variables, coords=coords)
+    problem = {**design.problem, "names": names}
+    attrs = {
+        "model": model.name,
+        "model_file": str(model.path),
+        "engine": "local" if is_local(engine) else "dask",
+        "simulation_engine": options["engine"],
+        "method": options["method"] or "euler",
+        "sampling": design.method,
+        "n": list(design.n),
+        "seed": design.seed,
+        "second_order": int(design.second_order),
+        "levels": design.levels,
+        "problem": json.dumps(problem),
+        "outcomes": json.dumps([o.text for o in outcomes]),
+    }
+    attrs.update({f"param: {name}": value for name, value in fixed.items()})
+    result.attrs.update({k: v for k, v in attrs.items() if v is not None})
+    return result
