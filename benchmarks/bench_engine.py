@@ -8,11 +8,13 @@ Prints, for one model (the research model by default):
 
 * a single run: compiled Euler and compiled adaptive (RK45) against PySD's
   run, as speed-up ratios, and against pysimlin's run of the same file;
-* a batch of N scenarios (a Latin hypercube over the feedback strengths, by
-  default every constant of the model from 0.5x to 1.5x its value) in one
-  call with yearly output: wall time, peak memory (tracemalloc) and
-  per-scenario throughput as ratios to PySD's and pysimlin's, each timed on a
-  sample of runs.
+* a batch of N scenarios (a Latin hypercube over the feedback strengths,
+  each over its declared [min,max] range) in one call with yearly output:
+  wall time, peak memory (tracemalloc) and per-scenario throughput as ratios
+  to PySD's and pysimlin's, each timed on a sample of runs.
+
+Every compiled run goes through :func:`flywheel.simulate`, input checks and
+Dataset included: what a user gets.
 
 pysimlin is a benchmark-only extra (``pip install flywheel-sd[benchmark]``);
 without it those ratios are skipped.
@@ -51,16 +53,6 @@ def _best(fn, repeat: int = 5) -> float:
     return min(times)
 
 
-def _compiled(path: Path):
-    from pysd.translators.vensim.vensim_file import VensimFile
-
-    from flywheel.compiler import compile_model
-
-    vf = VensimFile(path)
-    vf.parse()
-    return compile_model(vf.get_abstract_model())
-
-
 def _pysd_model(path: Path, folder: Path):
     import pysd
 
@@ -88,17 +80,22 @@ def _jit_available() -> bool:
     return available()
 
 
-def _scenarios(compiled, n: int, names: list[str] | None) -> dict[str, np.ndarray]:
-    names = names or [k for k, v in compiled.constants.items() if v != 0]
-    defaults = np.array([compiled.constants[k] for k in names])
-    sample = qmc.LatinHypercube(d=len(names), seed=1).random(n)
-    values = defaults * (0.5 + sample)
+def _scenarios(model, n: int, names: list[str] | None) -> dict[str, np.ndarray]:
+    """A Latin hypercube (seed 1) over `names` (default: the feedback strengths)."""
+    from flywheel.vocabulary import feedback_strengths
+
+    names = names or feedback_strengths(model)
+    ranges = [model.element(name).range for name in names]
+    low = np.array([r[0] for r in ranges])
+    high = np.array([r[1] for r in ranges])
+    values = qmc.scale(qmc.LatinHypercube(d=len(names), seed=1).random(n), low, high)
     return {name: values[:, i] for i, name in enumerate(names)}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print its figures."""
-    from flywheel.engine import run_compiled
+    import flywheel
+    from flywheel.compiler import compile_model
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -114,7 +111,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"model: {path}")
 
     start = time.perf_counter()
-    compiled = _compiled(path)
+    model = flywheel.load(path)
+    compiled = compile_model(model.abstract)
+
+    def run_compiled(params=None, **options):
+        return flywheel.simulate(model, params=params, engine="compiled", **options)
+
     print(f"compile (parse + generate, once per model): {time.perf_counter() - start:.3f} s")
     print(f"  {len(compiled.stock_names)} stocks, {len(compiled.variable_names)} variables, "
           f"{len(compiled.constants)} constants")
@@ -122,14 +124,14 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         pysd_model = _pysd_model(path, Path(folder))
         t_pysd = _best(lambda: pysd_model.run(), 3)
-        t_euler = _best(lambda: run_compiled(compiled, method="euler"))
-        t_rk45 = _best(lambda: run_compiled(compiled, method="RK45"))
+        t_euler = _best(lambda: run_compiled(method="euler"))
+        t_rk45 = _best(lambda: run_compiled(method="RK45"))
         jit = _jit_available()
         if jit:
             start = time.perf_counter()
-            run_compiled(compiled, method="euler", jit=True)
+            run_compiled(method="euler", jit=True)
             t_jit_compile = time.perf_counter() - start
-            t_jit = _best(lambda: run_compiled(compiled, method="euler", jit=True), 20)
+            t_jit = _best(lambda: run_compiled(method="euler", jit=True), 20)
         print("\nsingle run (all variables, model's TIME STEP and SAVEPER)")
         print(f"  PySD                 {t_pysd * 1e3:10.2f} ms")
         print(f"  compiled euler       {t_euler * 1e3:10.2f} ms   {t_pysd / t_euler:8.1f}x PySD")
@@ -145,22 +147,22 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(f"  pysimlin             skipped: {why}")
 
-        params = _scenarios(compiled, args.scenarios, args.params)
+        params = _scenarios(model, args.scenarios, args.params)
         print(f"\nbatch: {args.scenarios} scenarios, Latin hypercube over "
-              f"{len(params)} constants (0.5x-1.5x), yearly output, euler")
+              f"{len(params)} constants (their [min,max] ranges), yearly output, euler")
         timings = {}
         for label, options in [("numpy", {}), ("jit", {"jit": True})][:1 + jit]:
             if options:
-                run_compiled(compiled, {k: v[:2] for k, v in params.items()}, method="euler",
+                run_compiled({k: v[:2] for k, v in params.items()}, method="euler",
                              saveper=1.0, **options)  # compile the kernel outside the timing
             tracemalloc.start()
             start = time.perf_counter()
-            result = run_compiled(compiled, params, method="euler", saveper=1.0, **options)
+            result = run_compiled(params, method="euler", saveper=1.0, **options)
             timings[label] = time.perf_counter() - start
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-            print(f"  {label:5} wall time      {timings[label]:10.3f} s   ({len(result.times)} "
-                  f"saved times, {len(result.values)} variables)")
+            print(f"  {label:5} wall time      {timings[label]:10.3f} s   "
+                  f"({result.sizes['time']} saved times, {len(result.data_vars)} variables)")
             print(f"  {label:5} peak memory    {peak / 2**20:10.1f} MiB (tracemalloc)")
         per_scenario = min(timings.values()) / args.scenarios
         print(f"  per scenario (best)  {per_scenario * 1e6:10.2f} us")

@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import importlib.resources
 import io
@@ -34,7 +33,9 @@ from typing import Literal
 from pysd.translators.structures import abstract_expressions as ast
 from pysd.translators.structures.abstract_model import AbstractModel
 
-from flywheel.errors import ModelFileError, UnknownModelError, UnknownParameterError
+from flywheel.compiler.naming import reference_key
+from flywheel.errors import ModelFileError, UnknownModelError
+from flywheel.params import resolve_name
 
 __all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load"]
 
@@ -195,10 +196,10 @@ class Model:
         UnknownParameterError
             With the closest element names, when there is no such element.
         """
-        return self.elements[self.resolve(name, self.elements)]
+        return self.elements[self.resolve(name)]
 
-    def resolve(self, name: str, candidates: Mapping[str, object] | None = None) -> str:
-        """The display name among `candidates` (default: all elements) that `name` means.
+    def resolve(self, name: str) -> str:
+        """The display name of the element that `name` means.
 
         Matching ignores case and treats spaces and underscores alike, so
         ``"price_elasticity_of_demand"`` finds ``"Price Elasticity of Demand"``.
@@ -206,22 +207,9 @@ class Model:
         Raises
         ------
         UnknownParameterError
-            Naming `name` and suggesting the closest candidates.
+            Naming `name` and suggesting the closest element names.
         """
-        pool = self.elements if candidates is None else candidates
-        if name in pool:
-            return name
-        by_key = {_key(n): n for n in pool}
-        if _key(name) in by_key:
-            return by_key[_key(name)]
-        close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.5)
-        hint = (
-            "; closest: " + ", ".join(repr(by_key[c]) for c in close)
-            if close
-            else f"; it has: {', '.join(repr(n) for n in list(pool)[:12])}"
-        )
-        what = "element" if candidates is None else "constant"
-        raise UnknownParameterError(f"model {self.name!r} has no {what} {name!r}{hint}")
+        return resolve_name(name, self.elements, what="element", owner=f"model {self.name!r}")
 
     def describe(self, kinds: tuple[Kind, ...] = ("stock", "flow", "constant")):
         """A table of the elements of the given kinds, one row each.
@@ -250,10 +238,6 @@ class Model:
         ]
         frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["name"])
         return frame.set_index("name")
-
-
-def _key(name: str) -> str:
-    return " ".join(name.replace("_", " ").lower().split())
 
 
 def _bound(value: float | None) -> float | None:
@@ -311,11 +295,6 @@ def _flow_names(elements) -> set[str]:
     return flows
 
 
-def _reference(display: str) -> str:
-    """How PySD's translators spell a reference to the element `display`."""
-    return display.lower().replace(" ", "_")
-
-
 def _classify(element, flows: set[str]) -> tuple[Kind, float | None]:
     component = element.components[0]
     node = component.ast
@@ -326,7 +305,7 @@ def _classify(element, flows: set[str]) -> tuple[Kind, float | None]:
         return "lookup", None
     if isinstance(node, ast.IntegStructure):
         return "stock", None
-    if _reference(element.name) in flows:
+    if reference_key(element.name) in flows:
         return "flow", None
     if value is not None and len(element.components) == 1:
         return "constant", value

@@ -1,21 +1,68 @@
-"""Check and normalise the parameter values a user passes to a run.
+"""Check and normalise what a user passes to a run: names, values and times.
 
-Every engine takes its parameters through :func:`scenario_params`, so a bad
-name or value gets the same clear error whatever runs the model.
+Every engine takes its parameters through :func:`scenario_params` and its
+times through :class:`RunTimes`, so a bad name or value gets the same clear
+error whatever runs the model.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
 
-from flywheel.errors import ParameterValueError
+from flywheel.errors import ParameterValueError, UnknownParameterError
 
-__all__ = ["ScenarioParams", "scenario_params", "finite_number"]
+__all__ = ["RunTimes", "ScenarioParams", "finite_number", "resolve_name", "scenario_params"]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def resolve_name(name: str, candidates: Iterable[str], *, what: str, owner: str) -> str:
+    """The candidate that `name` means, ignoring case and ``_`` versus space.
+
+    Parameters
+    ----------
+    name : str
+        What the user wrote, e.g. ``"price_elasticity_of_demand"``.
+    candidates : iterable of str
+        The display names allowed here.
+    what, owner : str
+        For the message: "model 'flywheel' has no constant 'X'".
+
+    Raises
+    ------
+    UnknownParameterError
+        Naming `name` and the closest candidates (or some, when none is close).
+
+    Examples
+    --------
+    >>> resolve_name("learning_rate", ["Learning Rate"], what="constant", owner="m")
+    'Learning Rate'
+    >>> resolve_name("Lerning Rate", ["Learning Rate"], what="constant", owner="m")
+    Traceback (most recent call last):
+    ...
+    flywheel.errors.UnknownParameterError: m has no constant 'Lerning Rate'; closest: 'Learning Rate'
+    """
+    pool = list(candidates)
+    if name in pool:
+        return name
+    by_key = {_key(n): n for n in pool}
+    if _key(name) in by_key:
+        return by_key[_key(name)]
+    close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.5)
+    hint = (
+        "; closest: " + ", ".join(repr(by_key[c]) for c in close)
+        if close
+        else f"; it has: {', '.join(repr(n) for n in pool[:12])}"
+    )
+    raise UnknownParameterError(f"{owner} has no {what} {name!r}{hint}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +169,9 @@ def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParam
         )
     values: dict[str, float | np.ndarray] = {}
     for name, value in params.items():
-        display = model.resolve(str(name), model.constants)
+        display = resolve_name(
+            str(name), model.constants, what="constant", owner=f"model {model.name!r}"
+        )
         what = f"parameter {display!r}"
         if np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
             values[display] = finite_number(value, what)
@@ -133,3 +182,56 @@ def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParam
         listed = ", ".join(f"{n!r}: {size}" for n, size in lengths.items())
         raise ParameterValueError(f"array parameters must have one common length; got {listed}")
     return ScenarioParams(values, next(iter(lengths.values()), None))
+
+
+class RunTimes:
+    """The start, end, time step and save period of a run, checked.
+
+    Each defaults to the model's INITIAL TIME, FINAL TIME, TIME STEP and
+    SAVEPER; a SAVEPER that the model defines as ``TIME STEP`` (Vensim's
+    default) follows a changed `dt`, as in Vensim and PySD.
+
+    Raises
+    ------
+    ParameterValueError
+        A value that is not a finite number, a non-positive time step or save
+        period, or a final time not after the initial time.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> times = RunTimes(flywheel.load("flywheel_minimal"), final_time=2030, dt=0.5)
+    >>> (times.initial_time, times.final_time, times.dt)
+    (2020.0, 2030.0, 0.5)
+    """
+
+    def __init__(
+        self,
+        model,
+        *,
+        initial_time: float | None = None,
+        final_time: float | None = None,
+        dt: float | None = None,
+        saveper: float | None = None,
+    ) -> None:
+        control = model.control
+        self.initial_time = finite_number(
+            control["INITIAL TIME"] if initial_time is None else initial_time, "initial_time")
+        self.final_time = finite_number(
+            control["FINAL TIME"] if final_time is None else final_time, "final_time")
+        self.dt = finite_number(control["TIME STEP"] if dt is None else dt, "dt")
+        follows_dt = model.elements["SAVEPER"].value is None
+        default_saveper = self.dt if follows_dt else control["SAVEPER"]
+        self.saveper = finite_number(default_saveper if saveper is None else saveper, "saveper")
+        if self.dt <= 0:
+            raise ParameterValueError(f"dt (the time step) must be positive, got {self.dt}")
+        if self.saveper <= 0:
+            raise ParameterValueError(f"saveper must be positive, got {self.saveper}")
+        if self.final_time <= self.initial_time:
+            raise ParameterValueError(
+                f"final_time ({self.final_time}) must be after initial_time ({self.initial_time})"
+            )
+
+    def __repr__(self) -> str:
+        return (f"RunTimes(initial_time={self.initial_time}, final_time={self.final_time}, "
+                f"dt={self.dt}, saveper={self.saveper})")

@@ -15,31 +15,15 @@ import io
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from flywheel.errors import SimulationError
-from flywheel.params import ScenarioParams
+from flywheel.params import RunTimes, ScenarioParams
+from flywheel.results import Trajectories
 
-__all__ = ["Trajectories", "pysd_run", "translated_module"]
-
-
-@dataclass(frozen=True)
-class Trajectories:
-    """What an engine returns: saved times and one array per variable.
-
-    Attributes
-    ----------
-    times : numpy.ndarray
-        The saved times, shape (n_times,).
-    values : dict of str to numpy.ndarray
-        Display name to values of shape (n_times, n_scenarios).
-    """
-
-    times: np.ndarray
-    values: dict[str, np.ndarray]
+__all__ = ["pysd_run", "translated_module"]
 
 
 def _cache_root() -> Path:
@@ -76,19 +60,11 @@ def translated_module(model) -> Path:
 
 
 def pysd_run(
-    model,
-    params: ScenarioParams,
-    *,
-    initial_time: float,
-    final_time: float,
-    time_step: float,
-    saveper: float,
-    return_columns: list[str] | None,
+    model, params: ScenarioParams, times: RunTimes, *, return_columns: list[str] | None
 ) -> Trajectories:
     """Run `model` with PySD (Euler), once per scenario, each from a fresh load.
 
-    Parameters are the checked ones of :func:`flywheel.params.scenario_params`;
-    the times are already resolved against the model's control values.
+    The parameters and times are the checked ones of :mod:`flywheel.params`.
     """
     import pysd
 
@@ -101,17 +77,16 @@ def pysd_run(
             frame = fresh.run(
                 params=params.scenario(index),
                 return_columns=return_columns,
-                initial_condition=(initial_time, {}),
-                final_time=final_time,
-                time_step=time_step,
-                saveper=saveper,
+                initial_condition=(times.initial_time, {}),
+                final_time=times.final_time,
+                time_step=times.dt,
+                saveper=times.saveper,
             )
         except Exception as error:  # PySD raises many kinds; keep its message
             raise SimulationError(f"PySD's run of {model.name!r} failed: {error}") from error
         frames.append(frame)
-    times = frames[0].index.to_numpy(dtype=float)
     values = {
         str(column): np.column_stack([f[column].to_numpy(dtype=float) for f in frames])
         for column in frames[0].columns
     }
-    return Trajectories(times, values)
+    return Trajectories(frames[0].index.to_numpy(dtype=float), values)

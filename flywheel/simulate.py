@@ -23,56 +23,32 @@ import xarray as xr
 
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model, load
-from flywheel.params import ScenarioParams, finite_number, scenario_params
-from flywheel.reference import Trajectories, pysd_run
+from flywheel.params import RunTimes, ScenarioParams, scenario_params
+from flywheel.reference import pysd_run
+from flywheel.results import Trajectories
 
-__all__ = ["ENGINES", "RunTimes", "simulate", "to_dataset"]
+__all__ = ["ENGINES", "simulate", "to_dataset"]
 
 
-class RunTimes:
-    """The start, end, time step and save period of a run, checked.
+def _run_compiled(
+    model: Model,
+    params: ScenarioParams,
+    times: RunTimes,
+    *,
+    method: str | None,
+    rtol: float | None,
+    atol: float | None,
+    return_columns: list[str] | None,
+    jit: bool,
+) -> Trajectories:
+    from flywheel.compiler import compile_model
+    from flywheel.engine import run_compiled
 
-    Each defaults to the model's INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER.
-
-    Raises
-    ------
-    ParameterValueError
-        A value that is not a finite number, a non-positive time step or save
-        period, or a final time not after the initial time.
-    """
-
-    def __init__(
-        self,
-        model: Model,
-        *,
-        initial_time: float | None = None,
-        final_time: float | None = None,
-        dt: float | None = None,
-        saveper: float | None = None,
-    ) -> None:
-        control = model.control
-        given = {
-            "initial_time": (initial_time, control["INITIAL TIME"]),
-            "final_time": (final_time, control["FINAL TIME"]),
-            "dt": (dt, control["TIME STEP"]),
-            "saveper": (saveper, control["SAVEPER"]),
-        }
-        values = {
-            name: finite_number(default if value is None else value, name)
-            for name, (value, default) in given.items()
-        }
-        self.initial_time = values["initial_time"]
-        self.final_time = values["final_time"]
-        self.dt = values["dt"]
-        self.saveper = values["saveper"]
-        if self.dt <= 0:
-            raise ParameterValueError(f"dt (the time step) must be positive, got {self.dt}")
-        if self.saveper <= 0:
-            raise ParameterValueError(f"saveper must be positive, got {self.saveper}")
-        if self.final_time <= self.initial_time:
-            raise ParameterValueError(
-                f"final_time ({self.final_time}) must be after initial_time ({self.initial_time})"
-            )
+    tolerances = {k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None}
+    return run_compiled(
+        compile_model(model.abstract), params, times, method=method or DEFAULT_METHOD,
+        return_columns=return_columns, jit=jit, **tolerances,
+    )
 
 
 def _run_pysd(
@@ -84,34 +60,34 @@ def _run_pysd(
     rtol: float | None,
     atol: float | None,
     return_columns: list[str] | None,
+    jit: bool,
 ) -> Trajectories:
-    if method not in (None, "euler"):
+    if method not in (None, "euler") or jit:
         raise ParameterValueError(
-            f"engine 'pysd' integrates with method 'euler' only, not {method!r}; "
+            f"engine 'pysd' integrates with method 'euler' only (no jit), not {method!r}; "
             "use engine='compiled' for other methods"
         )
     if rtol is not None or atol is not None:
         raise ParameterValueError("engine 'pysd' is fixed-step Euler: rtol and atol do not apply")
-    return pysd_run(
-        model,
-        params,
-        initial_time=times.initial_time,
-        final_time=times.final_time,
-        time_step=times.dt,
-        saveper=times.saveper,
-        return_columns=return_columns,
-    )
+    return pysd_run(model, params, times, return_columns=return_columns)
 
 
-#: Engine name to the function that runs a model with it.
-ENGINES: dict[str, Callable[..., Trajectories]] = {"pysd": _run_pysd}
+#: The compiled engine's method when none is given.
+DEFAULT_METHOD = "RK45"
+
+#: Engine name to the function that runs a model with it: "compiled" is
+#: flywheel's vectorised numpy engine, "pysd" is PySD's own run, the reference.
+ENGINES: dict[str, Callable[..., Trajectories]] = {
+    "compiled": _run_compiled,
+    "pysd": _run_pysd,
+}
 
 
 def simulate(
     model: Model | str | Path,
     *,
     params: Mapping[str, float | Sequence[float] | np.ndarray] | None = None,
-    engine: str = "pysd",
+    engine: str = "compiled",
     method: str | None = None,
     dt: float | None = None,
     saveper: float | None = None,
@@ -120,6 +96,7 @@ def simulate(
     rtol: float | None = None,
     atol: float | None = None,
     return_columns: Sequence[str] | None = None,
+    jit: bool = False,
 ) -> xr.Dataset:
     """Simulate `model` and return its trajectories as an xarray Dataset.
 
@@ -133,16 +110,25 @@ def simulate(
     params : mapping, optional
         Constant name to value. A value may be a 1-D array; all arrays must
         share one length N, and the N scenarios run in one call.
-    engine : str
-        A name from :data:`ENGINES`: ``"pysd"`` is PySD's own run, the reference.
+    engine : {"compiled", "pysd"}
+        A name from :data:`ENGINES`: ``"compiled"`` is flywheel's vectorised
+        engine, ``"pysd"`` is PySD's own run (Euler only), the reference.
     method : str, optional
-        The integration method; ``"euler"`` for the PySD engine.
+        The compiled engine's integration method, a name from
+        :data:`flywheel.integrators.METHODS`: fixed-step ``"euler"`` and
+        ``"rk4"``, or scipy's ``"RK45"`` (the default), ``"RK23"``,
+        ``"DOP853"``, ``"LSODA"``, ``"Radau"`` and ``"BDF"``.
     dt, saveper, initial_time, final_time : float, optional
         Override the model's TIME STEP, SAVEPER, INITIAL TIME and FINAL TIME.
+        Fixed-step methods step by `dt`; every method saves the same times.
     rtol, atol : float, optional
-        Tolerances of adaptive methods.
+        Tolerances of the adaptive methods (default 1e-6 each).
     return_columns : sequence of str, optional
-        Only these variables (default: every variable PySD reports).
+        Only compute and keep these variables (default: every variable PySD
+        reports).
+    jit : bool
+        Compiled Euler as one numba loop: the fastest single run (needs the
+        ``jit`` extra, ``pip install flywheel-sd[jit]``).
 
     Returns
     -------
@@ -168,10 +154,13 @@ def simulate(
     )
     columns = None if return_columns is None else [model.resolve(c) for c in return_columns]
     result = ENGINES[engine](
-        model, checked, times, method=method, rtol=rtol, atol=atol, return_columns=columns
+        model, checked, times, method=method, rtol=rtol, atol=atol, return_columns=columns,
+        jit=jit,
     )
     dataset = to_dataset(model, result, checked)
-    dataset.attrs.update(engine=engine, method=method or "euler")
+    used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
+    dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
+    dataset.attrs.update({f"stats: {k}": int(v) for k, v in result.stats.items()})
     return dataset
 
 

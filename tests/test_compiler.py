@@ -10,21 +10,18 @@ only reassociation of a few sums may differ.
 
 from __future__ import annotations
 
-import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pysd
 import pytest
 from pysd.translators.vensim.vensim_file import VensimFile
 
+import flywheel
 from flywheel.compiler import compile_model
-from flywheel.engine import run_compiled
 from flywheel.errors import ModelFileError, UnsupportedConstructError
 
-TEST_MODELS = Path(__file__).parent / "models"
-REPO_MODELS = Path(__file__).parent.parent / "models"
+from conftest import REPO_MODELS, TEST_MODELS
+
 #: Test models the compiled engine must refuse, with the construct it names.
 UNSUPPORTED = {"subscripted.mdl": "subscripts", "unsupported.mdl": "DELAY FIXED"}
 #: Test models that are not meant for the PySD comparison (they blow up).
@@ -42,27 +39,24 @@ def compiled(path: Path):
     return compile_model(vf.get_abstract_model())
 
 
-def pysd_run(path: Path, tmp_path: Path, **kwargs):
-    """PySD's run of `path`, translated in `tmp_path`; its warnings are not ours."""
-    copy = tmp_path / path.name
-    shutil.copy(path, copy)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pysd.read_vensim(str(copy)).run(**kwargs)
+def both(path: Path, params=None, **options):
+    """PySD's run and the compiled Euler run of `path`, through flywheel.simulate."""
+    model = flywheel.load(path)
+    reference = flywheel.simulate(model, params=params, engine="pysd", **options)
+    result = flywheel.simulate(model, params=params, engine="compiled", method="euler", **options)
+    return reference, result
 
 
-def assert_matches(frame, result, scenario: int = 0) -> None:
-    assert list(frame.columns) == list(result.values)
-    np.testing.assert_allclose(result.times, frame.index.values, rtol=0, atol=1e-12)
-    for column in frame.columns:
-        np.testing.assert_allclose(
-            result.values[column][:, scenario], frame[column].to_numpy(float),
-            rtol=RTOL, atol=0, err_msg=column)
+def assert_matches(reference, result) -> None:
+    assert list(result.data_vars) == list(reference.data_vars)
+    np.testing.assert_allclose(result["time"], reference["time"], rtol=0, atol=1e-12)
+    for name in reference.data_vars:
+        np.testing.assert_allclose(result[name], reference[name], rtol=RTOL, atol=0, err_msg=name)
 
 
 @pytest.mark.parametrize("path", EQUIVALENT, ids=lambda p: p.parent.name + "/" + p.stem)
-def test_euler_reproduces_pysd(path, tmp_path):
-    assert_matches(pysd_run(path, tmp_path), run_compiled(compiled(path), method="euler"))
+def test_euler_reproduces_pysd(path):
+    assert_matches(*both(path))
 
 
 @pytest.mark.parametrize(
@@ -74,31 +68,30 @@ def test_euler_reproduces_pysd(path, tmp_path):
     ],
     ids=["delays", "functions-propagating-constants", "lotka-volterra-mixed-scalar"],
 )
-def test_scenarios_reproduce_pysd_runs(model, params, tmp_path):
-    """Each of N scenarios in one call equals PySD's run with that scenario's params."""
-    result = run_compiled(compiled(TEST_MODELS / model), params, method="euler")
-    n = max(np.size(v) for v in params.values())
-    assert result.n_scenarios == n
-    for k in range(n):
-        scenario = {name: np.atleast_1d(v)[k % np.size(v)] for name, v in params.items()}
-        assert_matches(pysd_run(TEST_MODELS / model, tmp_path, params=scenario), result, k)
+def test_scenarios_reproduce_pysd_runs(model, params):
+    """Each of N scenarios in one call equals PySD's run with that scenario's params
+    (the reference engine runs the scenarios one by one, each from a fresh load)."""
+    reference, result = both(TEST_MODELS / model, params)
+    assert result.sizes["scenario"] == max(np.size(v) for v in params.values())
+    assert_matches(reference, result)
 
 
-def test_odd_saveper_and_dt_follow_pysd(tmp_path):
+def test_odd_saveper_and_dt_follow_pysd():
     """A save period that is not a multiple of dt saves only the times on the grid."""
-    path = TEST_MODELS / "delays.mdl"
-    frame = pysd_run(path, tmp_path, time_step=0.125, saveper=0.75, final_time=20.3)
-    result = run_compiled(compiled(path), method="euler", dt=0.125, saveper=0.75,
-                          final_time=20.3)
-    assert_matches(frame, result)
+    assert_matches(*both(TEST_MODELS / "delays.mdl", dt=0.125, saveper=0.75, final_time=20.3))
+
+
+def run(model, params=None, **options):
+    if not isinstance(model, flywheel.Model):
+        model = flywheel.load(model)
+    return flywheel.simulate(model, params=params, engine="compiled", **options)
 
 
 def test_overriding_a_constant_propagates_to_initials():
-    cm = compiled(TEST_MODELS / "functions.mdl")
-    result = run_compiled(cm, {"scale": [1.0, 4.0]}, method="euler")
-    np.testing.assert_allclose(result.values["Initial Growth"][0], [10.0, 40.0])
-    np.testing.assert_allclose(result.values["Growth"][0], [10.0, 40.0])
-    np.testing.assert_allclose(result.values["Start Value"][0], [11.25, 41.25])
+    result = run(TEST_MODELS / "functions.mdl", {"scale": [1.0, 4.0]}, method="euler")
+    np.testing.assert_allclose(result["Initial Growth"][0], [10.0, 40.0])
+    np.testing.assert_allclose(result["Growth"][0], [10.0, 40.0])
+    np.testing.assert_allclose(result["Start Value"][0], [11.25, 41.25])
 
 
 def test_hidden_stock_names_are_readable():
@@ -128,8 +121,9 @@ def test_source_is_readable_python_and_cached():
 
 def test_return_columns_limit_what_is_computed():
     cm = compiled(TEST_MODELS / "delays.mdl")
-    result = run_compiled(cm, method="euler", return_columns=["demand trend", "Backlog"])
-    assert list(result.values) == ["Demand Trend", "Backlog"]
+    result = run(TEST_MODELS / "delays.mdl", method="euler",
+                 return_columns=["demand trend", "Backlog"])
+    assert list(result.data_vars) == ["Demand Trend", "Backlog"]
     subset = cm.bind({}, cm.controls(), ["Demand Trend"])
     assert len(subset.outputs(0.0, subset.y0)) == 1
 

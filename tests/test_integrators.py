@@ -9,27 +9,34 @@ over the run.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from pysd.translators.vensim.vensim_file import VensimFile
 
-from flywheel.compiler import compile_model
-from flywheel.engine import run_compiled
+import flywheel
 from flywheel.errors import ParameterValueError, SimulationError, UnknownParameterError
 from flywheel.integrators import METHODS, time_grid
 
-TEST_MODELS = Path(__file__).parent / "models"
+from conftest import TEST_MODELS
+
 ADAPTIVE = ["RK45", "RK23", "DOP853", "LSODA", "Radau", "BDF"]
 HIGHER_ORDER = ["rk4", *ADAPTIVE]
 TIGHT = {"rtol": 1e-9, "atol": 1e-9}
 
 
-def compiled(name: str):
-    vf = VensimFile(TEST_MODELS / f"{name}.mdl")
-    vf.parse()
-    return compile_model(vf.get_abstract_model())
+def compiled(name: str) -> flywheel.Model:
+    return flywheel.load(TEST_MODELS / f"{name}.mdl")
+
+
+def run(model: str | flywheel.Model, params=None, **options):
+    """The compiled engine's run of a test model, through flywheel.simulate."""
+    model = model if isinstance(model, flywheel.Model) else compiled(model)
+    return flywheel.simulate(model, params=params, engine="compiled", **options)
+
+
+def series(run, name: str) -> np.ndarray:
+    """`name` as a (time, scenario) array, also for a run without scenarios."""
+    values = run[name].values
+    return values if values.ndim == 2 else values[:, None]
 
 
 def test_registry_has_every_method():
@@ -46,53 +53,52 @@ def test_time_grid_follows_pysd():
 def test_teacup_euler_is_exact():
     """T_R + (T0 - T_R)(1 - dt/tau)^n, for three room temperatures at once."""
     room = np.array([20.0, 70.0, 100.0])
-    result = run_compiled(compiled("teacup"), {"Room Temperature": room}, method="euler")
-    n = np.round(result.times / 0.125)
+    result = run("teacup", {"Room Temperature": room}, method="euler")
+    n = np.round(result["time"].values / 0.125)
     expected = room + (180.0 - room) * (1 - 0.125 / 10.0) ** n[:, None]
-    np.testing.assert_allclose(result.values["Teacup Temperature"], expected, rtol=1e-12)
+    np.testing.assert_allclose(series(result, "Teacup Temperature"), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("method", HIGHER_ORDER)
 def test_logistic_closed_form(method):
     rate = np.array([0.3, 0.5, 0.8])
-    result = run_compiled(compiled("logistic"), {"Growth Rate": rate}, method=method, **TIGHT)
-    t = result.times[:, None]
+    result = run("logistic", {"Growth Rate": rate}, method=method, **TIGHT)
+    t = result["time"].values[:, None]
     expected = 1000.0 / (1 + (1000.0 - 10.0) / 10.0 * np.exp(-rate * t))
-    np.testing.assert_allclose(result.values["Population"], expected, rtol=1e-6)
+    np.testing.assert_allclose(series(result, "Population"), expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", HIGHER_ORDER)
 def test_bass_closed_form(method):
-    result = run_compiled(compiled("bass"), method=method, **TIGHT)
-    p, q, t = 0.03, 0.38, result.times
+    result = run("bass", method=method, **TIGHT)
+    p, q, t = 0.03, 0.38, result["time"].values
     expected = (1 - np.exp(-(p + q) * t)) / (1 + q / p * np.exp(-(p + q) * t))
-    np.testing.assert_allclose(result.values["Adopters"][:, 0], expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(series(result, "Adopters")[:, 0], expected, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("method", HIGHER_ORDER)
 def test_oscillator_keeps_its_amplitude(method):
     omega = np.array([0.5, 1.0, 2.0])
-    result = run_compiled(compiled("oscillator"), {"Angular Frequency": omega},
-                          method=method, **TIGHT)
-    x, v = result.values["Position"], result.values["Velocity"]
+    result = run("oscillator", {"Angular Frequency": omega}, method=method, **TIGHT)
+    x, v = series(result, "Position"), series(result, "Velocity")
     # 1e-5: about three periods at omega = 2, where RK4's (omega dt)^4 error and
     # BDF's variable order make a few 1e-6
-    np.testing.assert_allclose(x, np.cos(np.outer(result.times, omega)), atol=1e-5)
+    np.testing.assert_allclose(x, np.cos(np.outer(result["time"].values, omega)), atol=1e-5)
     np.testing.assert_allclose(x**2 + (v / omega) ** 2, 1.0, atol=1e-5)
 
 
 def test_oscillator_euler_amplitude_grows_as_predicted():
     """Euler multiplies the amplitude by sqrt(1 + w^2 dt^2) each step."""
-    result = run_compiled(compiled("oscillator"), method="euler")
-    x, v, n = result.values["Position"][:, 0], result.values["Velocity"][:, 0], \
-        np.round(result.times / 0.03125)
+    result = run("oscillator", method="euler")
+    x, v, n = series(result, "Position")[:, 0], series(result, "Velocity")[:, 0], \
+        np.round(result["time"].values / 0.03125)
     np.testing.assert_allclose(np.hypot(x, v), (1 + 0.03125**2) ** (n / 2), rtol=1e-12)
 
 
 @pytest.mark.parametrize("method", HIGHER_ORDER)
 def test_lotka_volterra_invariant(method):
-    result = run_compiled(compiled("lotka_volterra"), method=method, **TIGHT)
-    x, y = result.values["Prey"][:, 0], result.values["Predators"][:, 0]
+    result = run("lotka_volterra", method=method, **TIGHT)
+    x, y = series(result, "Prey")[:, 0], series(result, "Predators")[:, 0]
     alpha, beta, delta, gamma = 1.1, 0.4, 0.1, 0.4
     h = delta * x - gamma * np.log(x) + beta * y - alpha * np.log(y)
     np.testing.assert_allclose(h, h[0], rtol=1e-6)
@@ -102,9 +108,9 @@ def test_lotka_volterra_invariant(method):
 def test_adaptive_converges_to_small_dt_limit(method):
     """Tight adaptive runs agree with RK4 at dt = 1/256 (error ~1e-10) on smooth delays."""
     cm = compiled("lotka_volterra")
-    reference = run_compiled(cm, method="rk4", dt=1 / 256, saveper=0.5)
-    result = run_compiled(cm, method=method, saveper=0.5, **TIGHT)
-    np.testing.assert_allclose(result.values["Prey"], reference.values["Prey"], rtol=1e-6)
+    reference = run(cm, method="rk4", dt=1 / 256, saveper=0.5)
+    result = run(cm, method=method, saveper=0.5, **TIGHT)
+    np.testing.assert_allclose(series(result, "Prey"), series(reference, "Prey"), rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", ["euler", "rk4", "RK45", "BDF"])
@@ -113,26 +119,27 @@ def test_batch_equals_separate_runs(method):
     norm over all scenarios), so agreement is to the tolerance, not to rounding."""
     cm = compiled("delays")
     times = np.array([4.0, 6.0, 9.0])
-    batch = run_compiled(cm, {"Delay Time": times}, method=method, **TIGHT)
+    batch = run(cm, {"Delay Time": times}, method=method, **TIGHT)
     for k, value in enumerate(times):
-        single = run_compiled(cm, {"Delay Time": value}, method=method, **TIGHT)
-        np.testing.assert_allclose(batch.values["Backlog"][:, k], single.values["Backlog"][:, 0],
-                                   rtol=1e-6 if method in ADAPTIVE else 1e-12)
+        single = run(cm, {"Delay Time": value}, method=method, **TIGHT)
+        np.testing.assert_allclose(
+            series(batch, "Backlog")[:, k], series(single, "Backlog")[:, 0],
+            rtol=1e-6 if method in ADAPTIVE else 1e-12)
 
 
 @pytest.mark.parametrize("method", ["Radau", "BDF"])
 def test_implicit_cost_does_not_grow_with_scenarios(method):
     """Block-diagonal jac_sparsity: a Jacobian costs n_stocks calls whatever N is."""
     cm = compiled("lotka_volterra")
-    one = run_compiled(cm, {"Alpha": [1.1]}, method=method)
-    many = run_compiled(cm, {"Alpha": np.full(200, 1.1)}, method=method)
-    assert many.stats["nfev"] <= 1.5 * one.stats["nfev"]
+    one = run(cm, {"Alpha": [1.1]}, method=method)
+    many = run(cm, {"Alpha": np.full(200, 1.1)}, method=method)
+    assert many.attrs["stats: nfev"] <= 1.5 * one.attrs["stats: nfev"]
 
 
 def test_failed_integration_reports_message_and_time():
     failed = r"RK45 integration failed at time (0\.99\d*|1): Required step size"
     with pytest.raises(SimulationError, match=failed):
-        run_compiled(compiled("blowup"), method="RK45")
+        run("blowup", method="RK45")
 
 
 @pytest.mark.parametrize(
@@ -142,25 +149,26 @@ def test_failed_integration_reports_message_and_time():
          ParameterValueError, "one common length"),
         ({"Room Temperature": float("nan")}, {}, ParameterValueError, "finite"),
         ({"Room Temperature": [1.0, np.inf]}, {}, ParameterValueError, "finite"),
-        ({"Room Temperatur": 3.0}, {}, UnknownParameterError, "did you mean 'Room Temperature'"),
-        ({"Heat Loss to Room": 3.0}, {}, UnknownParameterError, "not a constant"),
-        ({}, {"dt": 0.0}, ParameterValueError, "time step must be positive"),
-        ({}, {"dt": -1.0}, ParameterValueError, "time step must be positive"),
-        ({}, {"final_time": -5.0}, ParameterValueError, "must be after the initial time"),
+        ({"Room Temperatur": 3.0}, {}, UnknownParameterError, "closest: 'Room Temperature'"),
+        ({"Heat Loss to Room": 3.0}, {}, UnknownParameterError, "no constant"),
+        ({}, {"dt": 0.0}, ParameterValueError, "time step.* must be positive"),
+        ({}, {"dt": -1.0}, ParameterValueError, "time step.* must be positive"),
+        ({}, {"final_time": -5.0}, ParameterValueError, "must be after initial_time"),
         ({}, {"method": "heun"}, ParameterValueError, "euler, rk4, RK45, RK23, DOP853"),
-        ({}, {"return_columns": ["Teacup Temp"]}, UnknownParameterError, "did you mean"),
+        ({}, {"rtol": float("nan")}, ParameterValueError, "rtol must be a finite number"),
+        ({}, {"return_columns": ["Teacup Temp"]}, UnknownParameterError, "closest"),
     ],
     ids=["unequal-lengths", "nan", "inf", "unknown-name", "not-a-constant", "zero-dt",
-         "negative-dt", "final-before-initial", "unknown-method", "unknown-column"],
+         "negative-dt", "final-before-initial", "unknown-method", "nan-rtol", "unknown-column"],
 )
 def test_bad_input_is_refused_clearly(params, options, error, match):
     with pytest.raises(error, match=match):
-        run_compiled(compiled("teacup"), params, **options)
+        run("teacup", params, **options)
 
 
-def test_control_variables_as_params_and_saveper_following_dt():
-    result = run_compiled(compiled("teacup"), {"FINAL TIME": 2.0}, method="euler", dt=0.5)
-    assert result.times.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]  # SAVEPER = TIME STEP
+def test_saveper_follows_a_changed_dt():
+    result = run("teacup", method="euler", dt=0.5, final_time=2.0)
+    assert result["time"].values.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]  # SAVEPER = TIME STEP
 
 
 @pytest.mark.parametrize("model", ["functions", "delays", "lotka_volterra"])
@@ -168,13 +176,15 @@ def test_numba_kernel_equals_numpy_euler(model):
     """The optional JIT path runs the same float operations: equal to 1e-12."""
     pytest.importorskip("numba")
     cm = compiled(model)
-    params = {next(iter(cm.constants)): [cm.constants[next(iter(cm.constants))], 1.5]}
-    numpy_run = run_compiled(cm, params, method="euler")
-    jit_run = run_compiled(cm, params, method="euler", jit=True)
-    for name, values in numpy_run.values.items():
-        np.testing.assert_allclose(jit_run.values[name], values, rtol=1e-12, err_msg=name)
+    name, value = next(iter(cm.constants.items()))
+    params = {name: [value, 1.5]}
+    numpy_run = run(cm, params, method="euler")
+    jit_run = run(cm, params, method="euler", jit=True)
+    for variable in numpy_run.data_vars:
+        np.testing.assert_allclose(jit_run[variable], numpy_run[variable], rtol=1e-12,
+                                   err_msg=variable)
 
 
 def test_jit_is_euler_only():
     with pytest.raises(ParameterValueError, match="euler"):
-        run_compiled(compiled("teacup"), method="RK45", jit=True)
+        run("teacup", method="RK45", jit=True)

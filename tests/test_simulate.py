@@ -7,8 +7,9 @@ import pytest
 
 import flywheel
 from flywheel.errors import ParameterValueError, UnknownParameterError
+from flywheel.simulate import ENGINES as ENGINE_REGISTRY
 
-ENGINES = sorted(flywheel.simulate.__globals__["ENGINES"])
+ENGINES = sorted(ENGINE_REGISTRY)
 
 
 def closed_form_teacup(t, room=70.0, tau=10.0, dt=0.125):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flywheel.cli.common import add_model_argument, add_run_options, format_table, parse_set
 from flywheel.model import available_models, load
-from flywheel.outputs import key_outputs, to_frame
+from flywheel.vocabulary import key_outputs
 from flywheel.simulate import simulate
 
 __all__ = ["register"]
@@ -22,7 +22,7 @@ def _run(args: argparse.Namespace) -> None:
     out = Path(args.out or f"{model.name}_run.csv")
     plot = Path(args.plot or out.with_suffix(".png"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    to_frame(run, variables).to_csv(out)
+    _to_frame(run, variables).to_csv(out)
     from flywheel.plots import plot_run
 
     axes = plot_run(run, variables, title=f"{model.name}: {run.attrs['engine']} run")
@@ -30,6 +30,15 @@ def _run(args: argparse.Namespace) -> None:
     axes[0].figure.savefig(plot, dpi=120)
     print(f"wrote {out.resolve()} ({len(variables)} key outputs, {run.sizes['time']} times)")
     print(f"wrote {plot.resolve()}")
+
+
+def _to_frame(run, variables: list[str]):
+    """`variables` of `run` as a table whose column names carry the units."""
+    frame = run[variables].to_dataframe()[variables]
+    return frame.rename(
+        columns={v: f"{v} [{run[v].attrs['units']}]" if run[v].attrs.get("units") else v
+                 for v in variables}
+    )
 
 
 def _models(args: argparse.Namespace) -> None:
