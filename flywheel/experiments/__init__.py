@@ -19,19 +19,12 @@ Modules: :mod:`~flywheel.experiments.problem` (the problem dict),
 from flywheel.experiments.executors import ClusterConnectionError
 from flywheel.experiments.jevons import jevons_threshold
 from flywheel.experiments.outcomes import Outcome, parse_outcome
-from flywheel.experiments.problem import (
-    FEEDBACK_STRENGTHS,
-    OutOfRangeWarning,
-    check_problem,
-    define_problem,
-    feedback_strengths,
-)
+from flywheel.experiments.problem import OutOfRangeWarning, check_problem, define_problem
 from flywheel.experiments.sampling import SAMPLERS, Samples, sample
 from flywheel.experiments.sensitivity import Indices, sensitivity
 from flywheel.experiments.sweep import sweep
 
 __all__ = [
-    "FEEDBACK_STRENGTHS",
     "SAMPLERS",
     "Indices",
     "ClusterConnectionError",
@@ -40,7 +33,6 @@ __all__ = [
     "Samples",
     "check_problem",
     "define_problem",
-    "feedback_strengths",
     "jevons_threshold",
     "parse_outcome",
     "sample",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -60,8 +61,17 @@ class ShippedModel:
         return cls(model.path.name, model.path.read_bytes())
 
     def load(self) -> Model:
-        """The model, loaded once per process (cached on the content's hash)."""
-        return _load_content(self.name, self.content)
+        """The model, loaded once per process (cached on the content's hash).
+
+        Loads are serialised: the translator redirects ``sys.stdout``, which
+        two threads (Dask workers in one process) would otherwise leave
+        redirected.
+        """
+        with _LOADING:
+            return _load_content(self.name, self.content)
+
+
+_LOADING = threading.Lock()
 
 
 @functools.lru_cache(maxsize=8)

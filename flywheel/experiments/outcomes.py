@@ -37,8 +37,7 @@ import numpy as np
 
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model
-from flywheel.params import finite_number
-from flywheel.simulate import RunTimes
+from flywheel.params import RunTimes, finite_number
 
 __all__ = ["Outcome", "parse_outcome", "resolve_outcomes", "saved_times"]
 

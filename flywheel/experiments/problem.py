@@ -35,28 +35,10 @@ from collections.abc import Mapping, Sequence
 
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model
-from flywheel.params import finite_number
+from flywheel.params import finite_number, resolve_name
+from flywheel.vocabulary import feedback_strengths
 
-__all__ = [
-    "DISTS",
-    "FEEDBACK_STRENGTHS",
-    "OutOfRangeWarning",
-    "check_problem",
-    "define_problem",
-    "feedback_strengths",
-]
-
-#: The feedback strengths of the flywheel models (``MODEL.md``): the knobs users sweep.
-FEEDBACK_STRENGTHS = (
-    "Price Elasticity of Demand",
-    "Learning Rate",
-    "Capability Elasticity of Demand",
-    "Scarcity Pricing Strength",
-    "Imitation Coefficient",
-    "Training Reinvestment Fraction",
-    "Supply Line Weight",
-    "Forecast Horizon",
-)
+__all__ = ["DISTS", "OutOfRangeWarning", "check_problem", "define_problem", "resolve_constant"]
 
 #: SALib's distributions and what their bounds hold; the bounded ones are range-checked.
 DISTS = {
@@ -81,16 +63,15 @@ class OutOfRangeWarning(UserWarning):
     """Bounds reach outside a constant's declared ``[min,max]`` range."""
 
 
-def feedback_strengths(model: Model) -> list[str]:
-    """The :data:`FEEDBACK_STRENGTHS` that are constants of `model`, in that order.
+def resolve_constant(model: Model, name: str) -> str:
+    """The display name of the constant of `model` that `name` means.
 
-    Examples
-    --------
-    >>> import flywheel
-    >>> feedback_strengths(flywheel.load("flywheel_minimal"))[:2]
-    ['Price Elasticity of Demand', 'Learning Rate']
+    Raises
+    ------
+    UnknownParameterError
+        Naming `name` and the closest constants.
     """
-    return [name for name in FEEDBACK_STRENGTHS if name in model.constants]
+    return resolve_name(str(name), model.constants, what="constant", owner=f"model {model.name!r}")
 
 
 def define_problem(
@@ -108,7 +89,7 @@ def define_problem(
         The model whose constants vary.
     names : sequence of str, optional
         Constants to vary; default: the model's feedback strengths
-        (:func:`feedback_strengths`).
+        (:func:`flywheel.vocabulary.feedback_strengths`).
     bounds : sequence of sequences of float, optional
         One entry per name, in SALib's format for its distribution
         (:data:`DISTS`); default: each constant's declared ``[min,max]``.
@@ -164,8 +145,7 @@ def check_problem(problem: Mapping, model: Model | None = None) -> dict:
             "a problem is a dict with 'names' (constants) and optionally 'bounds' and "
             f"'dists', as in SALib; got {problem!r}"
         )
-    names = [str(n) if model is None else model.resolve(str(n), model.constants)
-             for n in problem["names"]]
+    names = [str(n) if model is None else resolve_constant(model, n) for n in problem["names"]]
     if not names:
         raise ParameterValueError("a problem needs at least one name")
     repeated = sorted({n for n in names if names.count(n) > 1})

@@ -95,7 +95,7 @@ def _grid(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np.n
 def _latin(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np.ndarray:
     from SALib.sample import latin
 
-    return latin.sample(problem, n[0], seed=seed)
+    return latin.sample(dict(problem), n[0], seed=seed)
 
 
 def _sobol(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np.ndarray:
@@ -106,7 +106,7 @@ def _sobol(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np.
             f"Sobol sampling needs n (base samples) to be a power of 2 for the balance of "
             f"Sobol' points; got {n[0]}, try {1 << n[0].bit_length()}"
         )
-    return sobol.sample(problem, n[0], calc_second_order=second_order, seed=seed)
+    return sobol.sample(dict(problem), n[0], calc_second_order=second_order, seed=seed)
 
 
 def _morris(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np.ndarray:
@@ -114,10 +114,11 @@ def _morris(problem: dict, n: tuple[int, ...], seed, second_order, levels) -> np
 
     if levels < 2 or levels % 2:
         raise ParameterValueError(f"Morris levels must be an even number >= 2, got {levels}")
-    return morris.sample(problem, n[0], num_levels=levels, seed=seed)
+    return morris.sample(dict(problem), n[0], num_levels=levels, seed=seed)
 
 
-#: Method name to sampler. ``n`` counts grid points per name ("grid"), runs
+#: Method name to sampler (SALib's samplers get a copy: they add keys to the
+#: problem). ``n`` counts grid points per name ("grid"), runs
 #: ("latin"), base samples giving n(2k+2) runs, or n(k+2) without second order
 #: ("sobol"), and trajectories of k+1 runs each ("morris"), for k names.
 SAMPLERS: dict[str, Callable[..., np.ndarray]] = {
@@ -204,7 +205,7 @@ def sample(
     checked = check_problem(problem)
     counts = _counts(n, method, checked["num_vars"])
     if method in _RANDOM and seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
+        seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)  # fits int32
     elif method not in _RANDOM:
         seed = None
     values = SAMPLERS[method](checked, counts, seed, second_order, levels)

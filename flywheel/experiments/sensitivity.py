@@ -93,7 +93,7 @@ def _sobol(problem: dict, x: np.ndarray, y: np.ndarray, attrs: dict, options: di
     from SALib.analyze import sobol
 
     second = bool(attrs.get("second_order", 1))
-    found = sobol.analyze(problem, y, calc_second_order=second, **options)
+    found = sobol.analyze(dict(problem), y, calc_second_order=second, **options)
     keys = ["S1", "S1_conf", "ST", "ST_conf"] + (["S2", "S2_conf"] if second else [])
     return {k: np.asarray(found[k], dtype=float) for k in keys}
 
@@ -101,7 +101,7 @@ def _sobol(problem: dict, x: np.ndarray, y: np.ndarray, attrs: dict, options: di
 def _morris(problem: dict, x: np.ndarray, y: np.ndarray, attrs: dict, options: dict) -> dict:
     from SALib.analyze import morris
 
-    found = morris.analyze(problem, x, y, num_levels=int(attrs.get("levels", 4)), **options)
+    found = morris.analyze(dict(problem), x, y, num_levels=int(attrs.get("levels", 4)), **options)
     return {k: np.asarray(found[k], dtype=float) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
 
 

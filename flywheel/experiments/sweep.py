@@ -33,12 +33,13 @@ import xarray as xr
 from flywheel.errors import ParameterValueError
 from flywheel.experiments.executors import ShippedModel, is_local, map_chunks
 from flywheel.experiments.outcomes import Outcome, resolve_outcomes
-from flywheel.experiments.problem import check_problem
+from flywheel.experiments.problem import check_problem, resolve_constant
 from flywheel.experiments.sampling import Samples, sample
 from flywheel.model import Model, load
-from flywheel.outputs import key_outputs
-from flywheel.params import scenario_params
-from flywheel.simulate import ENGINES, RunTimes, simulate
+from flywheel.vocabulary import key_outputs
+from flywheel.params import RunTimes, scenario_params
+from flywheel.simulate import ENGINES, simulate
+from flywheel.vocabulary import key_outputs
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "GRID_POINTS", "simulation_engine", "sweep"]
 
@@ -76,14 +77,14 @@ def _as_samples(model: Model, design: object) -> Samples:
     )
 
 
-def _run_chunk(target: Model | ShippedModel, outcomes: tuple[Outcome, ...],
-               options: dict, params: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Simulate one chunk and reduce it to its outcomes."""
+def _run_chunk(target: Model | ShippedModel, outcomes: tuple[Outcome, ...], options: dict,
+               params: dict) -> tuple[np.ndarray, dict[str, np.ndarray], str]:
+    """Simulate one chunk: its saved times, its outcomes, and the method used."""
     model = target if isinstance(target, Model) else target.load()
     run = simulate(model, params=params, **options)
     times = run["time"].values
     series = {name: run[name].values for name in options["return_columns"]}
-    return times, {o.text: o.evaluate(times, series) for o in outcomes}
+    return times, {o.text: o.evaluate(times, series) for o in outcomes}, run.attrs["method"]
 
 
 def sweep(
@@ -154,7 +155,7 @@ def sweep(
     """
     model = model if isinstance(model, Model) else load(model)
     design = _as_samples(model, samples)
-    names = [model.resolve(n, model.constants) for n in design.names]
+    names = [resolve_constant(model, n) for n in design.names]
     fixed = scenario_params(model, params)
     if fixed.n_scenarios is not None or set(fixed.values) & set(names):
         raise ParameterValueError(
@@ -209,7 +210,7 @@ def _assemble(model: Model, design: Samples, names: list[str], outcomes: tuple[O
         "model_file": str(model.path),
         "engine": "local" if is_local(engine) else "dask",
         "simulation_engine": options["engine"],
-        "method": options["method"] or "euler",
+        "method": results[0][2],
         "sampling": design.method,
         "n": list(design.n),
         "seed": design.seed,
