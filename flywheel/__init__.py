@@ -14,8 +14,26 @@ Examples
 2030.0
 """
 
+from flywheel.experiments import (
+    define_problem,
+    jevons_threshold,
+    sample,
+    sensitivity,
+    sweep,
+)
 from flywheel.model import Element, Model, available_models, load
 from flywheel.simulate import simulate
 
-__all__ = ["Element", "Model", "available_models", "load", "simulate"]
+__all__ = [
+    "Element",
+    "Model",
+    "available_models",
+    "define_problem",
+    "jevons_threshold",
+    "load",
+    "sample",
+    "sensitivity",
+    "simulate",
+    "sweep",
+]
 __version__ = "0.1.0"
