@@ -18,13 +18,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from flywheel.cli import basics
+from flywheel.cli import basics, experiments
 from flywheel.errors import FlywheelError
 
 __all__ = ["main"]
 
 #: The modules whose ``register`` adds commands, in the order ``--help`` lists them.
-GROUPS = (basics,)
+GROUPS = (basics, experiments)
 
 
 def _parser() -> argparse.ArgumentParser:
