@@ -21,6 +21,13 @@ from flywheel.experiments import (
     sensitivity,
     sweep,
 )
+from flywheel.loops import (
+    causal_graph,
+    dominant_periods,
+    feedback_loops,
+    knockout,
+    loop_dominance,
+)
 from flywheel.model import Element, Model, available_models, load
 from flywheel.simulate import simulate
 
@@ -28,9 +35,14 @@ __all__ = [
     "Element",
     "Model",
     "available_models",
+    "causal_graph",
     "define_problem",
+    "dominant_periods",
+    "feedback_loops",
     "jevons_threshold",
+    "knockout",
     "load",
+    "loop_dominance",
     "sample",
     "sensitivity",
     "simulate",

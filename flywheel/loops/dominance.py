@@ -1,0 +1,389 @@
+"""Loops That Matter: link scores, loop scores and loop dominance over a run.
+
+Definitions (Schoenberg, Davidsen & Eberlein 2020; flow → stock links as
+corrected by Schoenberg, Hayward & Eberlein 2023):
+
+* Link into an auxiliary or flow z = f(x, y, ...):
+  ``LS(x→z) = |Δx z / Δz| · sign(Δx z / Δx)``, where ``Δz = z(t) − z(t−dt)``
+  and ``Δx z = f(x(t), y(t−dt), ...) − z(t−dt)``: only x moves. LS = 0 when
+  Δz = 0 or Δx = 0; links from constants score 0.
+* Link into a stock: the stock's net rate r (the INTEG's first argument) is
+  scored as an auxiliary and r → stock scores 1. For a stock with in- and
+  outflows this is the 2023 form ``LS(i→S) = +|Δi / (ΔS(t+dt) − ΔS(t))|``,
+  ``LS(o→S) = −|Δo / (ΔS(t+dt) − ΔS(t))|`` (with ΔS(t) = S(t) − S(t−dt) and
+  Euler steps, ΔS(t+dt) − ΔS(t) = dt · Δr(t)).
+* Loop score: the product of the link scores around the loop. Relative loop
+  score: loop score / Σ |loop score| over the loops of its cycle partition
+  (strongly connected component); it lies in [−1, 1] (0 when no loop of the
+  partition moves).
+
+Timing convention
+-----------------
+The score at time t describes the step from t − dt to t: every Δ is a
+value at t minus the value at t − dt (for a stock link, the net rate at t,
+which moves the stock from t to t + dt, minus the net rate at t − dt). The
+first time has no score (NaN); the last time has one. Scores are computed at
+every step of the TIME STEP grid (the discrete definitions assume dt steps),
+from an Euler run of the compiled engine unless another method is asked for.
+
+Examples
+--------
+The worked numbers of the 2020 paper (Table 1):
+
+>>> link_score(lambda x, y: 2 * x + y, before={"x": 5, "y": 4}, after={"x": 7, "y": 5})
+{'x': 0.8, 'y': 0.2}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from flywheel.loops.cycles import DEFAULT_MAX_LOOPS, FeedbackLoops, feedback_loops
+from flywheel.loops.evaluate import Evaluator, evaluator
+from flywheel.model import Model, load
+
+__all__ = [
+    "TIMING",
+    "dominant_periods",
+    "flow_link_scores",
+    "link_score",
+    "loop_dominance",
+]
+
+#: The timing convention, as stored in the Dataset's attrs.
+TIMING = ("the score at time t uses the change from t - dt to t (for a flow into a stock: "
+          "the change of the net rate from t - dt to t, which moves the stock from t to "
+          "t + dt); the first time has no score (NaN)")
+
+#: Changes smaller than this, relative to the value, count as no change.
+_RTOL = 1e-12
+
+
+# ---------------------------------------------------------------------- formulas
+def _score(partial, change, source_change):
+    """LS = |Δx z / Δz| · sign(Δx z / Δx), 0 where Δz or Δx is 0 (elementwise)."""
+    partial, change, source_change = np.broadcast_arrays(
+        np.asarray(partial, float), np.asarray(change, float), np.asarray(source_change, float))
+    ok = (change != 0) & (source_change != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.abs(partial / np.where(ok, change, 1.0)) * np.sign(partial) * np.sign(
+            source_change)
+    return np.where(ok, score, 0.0)
+
+
+def link_score(equation: Callable[..., float], before: Mapping[str, float],
+               after: Mapping[str, float]) -> dict[str, float]:
+    """The link score of each input of ``z = equation(**inputs)`` over one step.
+
+    Parameters
+    ----------
+    equation : callable
+        The target's equation, called with the inputs as keywords.
+    before, after : mapping
+        Each input's value at t − dt and at t.
+
+    Returns
+    -------
+    dict
+        Input name -> LS(input → z).
+
+    Examples
+    --------
+    >>> scores = link_score(lambda w, x, y: (w + x) / y,
+    ...                     before={"w": 7, "x": 2, "y": 3}, after={"w": 10, "x": 4, "y": 5})
+    >>> {k: round(v, 2) for k, v in scores.items()}
+    {'w': 5.0, 'x': 3.33, 'y': -6.0}
+    """
+    z0 = equation(**before)
+    change = equation(**after) - z0
+    out = {}
+    for name in before:
+        moved = dict(before, **{name: after[name]})
+        out[name] = float(_score(equation(**moved) - z0, change, after[name] - before[name]))
+    return out
+
+
+def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
+                     outflows: Mapping[str, tuple[float, float]],
+                     stock: tuple[float, float, float]) -> dict[str, float]:
+    """Link scores of flows into one stock, in the 2023 corrected form.
+
+    Parameters
+    ----------
+    inflows, outflows : mapping
+        Flow name -> (value at t − dt, value at t).
+    stock : (float, float, float)
+        The stock at t − dt, t and t + dt: ΔS(t) = S(t) − S(t−dt) is the
+        change the old flows made, ΔS(t+dt) the change the new ones make.
+
+    Returns
+    -------
+    dict
+        ``+|Δi / (ΔS(t+dt) − ΔS(t))|`` for an inflow, ``−|Δo / ...|`` for an
+        outflow (0 when the stock's change does not change).
+
+    Examples
+    --------
+    >>> flow_link_scores({"inflow": (5, 10)}, {"outflow": (4, 5)}, stock=(100, 101, 106))
+    {'inflow': 1.25, 'outflow': -0.25}
+    """
+    acceleration = (stock[2] - stock[1]) - (stock[1] - stock[0])
+    out = {}
+    for flows, sign in ((inflows, 1.0), (outflows, -1.0)):
+        for name, (old, new) in flows.items():
+            out[name] = 0.0 if acceleration == 0 else sign * abs((new - old) / acceleration)
+    return out
+
+
+# ---------------------------------------------------------------------- along a run
+def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Link scores of `edges` at steps 1..n-1: shape (n - 1, len(edges), scenarios)."""
+    values = run.values
+    n = run.times.size
+    width = max(1, run.n_scenarios or 1)
+    out = np.zeros((n - 1, len(edges), width))
+    by_target: dict[str, list[int]] = {}
+    for k, (_, target) in enumerate(edges):
+        by_target.setdefault(target, []).append(k)
+    with np.errstate(all="ignore"):
+        for target, indices in by_target.items():
+            inputs = set(ev.inputs(target))
+            sources = [edges[k][0] for k in indices if edges[k][0] in inputs]
+            if not sources:
+                continue
+            before, changes = ev.partial_changes(run, target, sources)
+            z = np.broadcast_to(ev.equation_values(run, target), (n, width))
+            change = z[1:] - z[:-1]
+            scale = np.maximum(np.abs(z[1:]), np.abs(z[:-1]))
+            change = np.where(np.abs(change) <= _RTOL * scale, 0.0, change)
+            for k in indices:
+                source = edges[k][0]
+                if source not in changes:
+                    continue
+                x = np.broadcast_to(values[source], (n, width))
+                out[:, k, :] = _score(changes[source], change, x[1:] - x[:-1])
+    return out
+
+
+def loop_dominance(
+    model: Model | str | Path,
+    *,
+    params: Mapping[str, object] | None = None,
+    method: str = "euler",
+    final_time: float | None = None,
+    dt: float | None = None,
+    loops: FeedbackLoops | None = None,
+    max_loops: int = DEFAULT_MAX_LOOPS,
+) -> xr.Dataset:
+    """Loops That Matter: link, loop and relative loop scores over a run.
+
+    Parameters
+    ----------
+    model : Model, str or path
+        A loaded model, a bundled model's name or a model file's path.
+    params : mapping, optional
+        Constant name -> number or 1-D array (then a ``scenario`` dimension),
+        as for :func:`flywheel.simulate`.
+    method : str
+        Integration method of the compiled engine. ``"euler"`` (default)
+        matches the discrete definitions exactly; with another method the
+        same formulas are applied to its states on the TIME STEP grid.
+    final_time, dt : float, optional
+        Override FINAL TIME and TIME STEP.
+    loops : FeedbackLoops, optional
+        The loops to score (default: :func:`flywheel.feedback_loops` of `model`).
+    max_loops : int
+        Passed to :func:`flywheel.feedback_loops` when `loops` is None.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``time`` (every TIME STEP), ``link``, ``loop`` (and
+        ``scenario``). Data variables ``link_score`` (time, link),
+        ``loop_score`` and ``relative_loop_score`` (time, loop). Coordinates
+        ``link_source``, ``link_target``, ``link_polarity`` on ``link`` (labels
+        ``"A -> B"``); ``loop_name``, ``loop_polarity``, ``loop_length``,
+        ``loop_variables`` and ``partition`` on ``loop`` (loop ids). The
+        attrs state the timing convention, method and time step. Scores at
+        the first time are NaN (see the module's timing convention).
+
+    Raises
+    ------
+    UnsupportedConstructError
+        The compiled engine cannot run the model.
+    UnknownParameterError, ParameterValueError
+        Bad parameters, method or times.
+
+    Notes
+    -----
+    One integration plus, per link, one vectorised evaluation of its
+    target's equation over all steps: the cost is about that of one plain
+    run of the compiled engine at the same time step (see
+    ``benchmarks/bench_loops.py``).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> ltm = flywheel.loop_dominance("flywheel_minimal")
+    >>> sorted(ltm.data_vars)
+    ['link_score', 'loop_score', 'relative_loop_score']
+    >>> bool(ltm["relative_loop_score"].isel(time=0).isnull().all())
+    True
+    """
+    model = model if isinstance(model, Model) else load(model)
+    if loops is None:
+        loops = feedback_loops(model, max_loops=max_loops)
+    ev = evaluator(model)
+    run = ev.run(params, method=method, final_time=final_time, dt=dt)
+    edges = sorted({(a, b) for loop in loops for a, b, _ in loop.links})
+    link_index = {edge: k for k, edge in enumerate(edges)}
+    scores = _link_scores(ev, run, edges)
+    n, width = run.times.size, scores.shape[2]
+    loop_scores = np.empty((n - 1, len(loops), width))
+    for j, loop in enumerate(loops):
+        idx = [link_index[(a, b)] for a, b, _ in loop.links]
+        loop_scores[:, j, :] = np.prod(scores[:, idx, :], axis=1)
+    relative = np.zeros_like(loop_scores)
+    partitions = np.array([loop.partition for loop in loops])
+    for part in np.unique(partitions):
+        members = partitions == part
+        total = np.abs(loop_scores[:, members, :]).sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative[:, members, :] = np.where(total > 0, loop_scores[:, members, :] / total, 0.0)
+    return _dataset(model, loops, edges, run, scores, loop_scores, relative, method)
+
+
+def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) -> xr.Dataset:
+    single = run.n_scenarios is None
+
+    def pad(values):
+        full = np.concatenate([np.full((1,) + values.shape[1:], np.nan), values])
+        return full[..., 0] if single else full
+
+    dims_link = ("time", "link") if single else ("time", "link", "scenario")
+    dims_loop = ("time", "loop") if single else ("time", "loop", "scenario")
+    polarity = {(a, b): p for loop in loops for a, b, p in loop.links}
+    coords = {
+        "time": ("time", run.times),
+        "link": ("link", [f"{a} -> {b}" for a, b in edges]),
+        "link_source": ("link", [a for a, _ in edges]),
+        "link_target": ("link", [b for _, b in edges]),
+        "link_polarity": ("link", [polarity[e] for e in edges]),
+        "loop": ("loop", [loop.id for loop in loops]),
+        "loop_name": ("loop", [loop.name for loop in loops]),
+        "loop_polarity": ("loop", [loop.polarity for loop in loops]),
+        "loop_length": ("loop", [loop.length for loop in loops]),
+        "loop_variables": ("loop", [" -> ".join(loop.variables) for loop in loops]),
+        "partition": ("loop", [loop.partition for loop in loops]),
+    }
+    if not single:
+        coords["scenario"] = ("scenario", np.arange(run.n_scenarios))
+        for name, value in run.params.items():
+            if np.ndim(value) == 1:
+                coords[name] = ("scenario", np.asarray(value))
+    data = {
+        "link_score": (dims_link, pad(scores), {
+            "long_name": "link score", "units": "1",
+            "description": "|Δx z / Δz| · sign(Δx z / Δx): the share and direction of the "
+                           "target's change that the source's change made"}),
+        "loop_score": (dims_loop, pad(loop_scores), {
+            "long_name": "loop score", "units": "1",
+            "description": "product of the link scores around the loop"}),
+        "relative_loop_score": (dims_loop, pad(relative), {
+            "long_name": "relative loop score", "units": "1",
+            "description": "loop score / sum of |loop score| over the loops of the same "
+                           "cycle partition; in [-1, 1]"}),
+    }
+    dataset = xr.Dataset(data, coords=coords)
+    dataset["time"].attrs["units"] = model.elements["INITIAL TIME"].units \
+        if "INITIAL TIME" in model.elements else ""
+    dataset.attrs.update(
+        model=model.name, method=method, dt=float(run.dt), timing=TIMING,
+        analysis="Loops That Matter (Schoenberg, Davidsen & Eberlein 2020), flow-to-stock "
+                 "links in the corrected form of Schoenberg, Hayward & Eberlein 2023")
+    for name, value in run.params.items():
+        if np.ndim(value) == 0:
+            dataset.attrs[f"param: {name}"] = float(value)
+    return dataset
+
+
+def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0):
+    """Which loop dominates each cycle partition, from when to when.
+
+    At each time the dominant loop of a partition is the one with the largest
+    |relative loop score|; consecutive times with the same dominant loop form
+    one period.
+
+    Parameters
+    ----------
+    dominance : xarray.Dataset
+        A result of :func:`loop_dominance`.
+    threshold : float
+        Times where the dominant loop's |relative score| is at most this are
+        left out (e.g. 0.5 keeps only times where one loop does more than half).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period, in time order within each partition (and
+        scenario): ``partition``, ``loop``, ``name``, ``polarity``, ``start``
+        and ``end`` (the first and last times the loop dominates, inclusive),
+        ``mean_relative_score`` over the period; plus ``scenario`` for a run
+        with scenarios.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> periods = flywheel.dominant_periods(flywheel.loop_dominance("flywheel_minimal"))
+    >>> periods.columns.tolist()
+    ['partition', 'loop', 'name', 'polarity', 'start', 'end', 'mean_relative_score']
+    """
+    import pandas as pd
+
+    rel = dominance["relative_loop_score"]
+    scenarios = [None] if "scenario" not in rel.dims else list(range(rel.sizes["scenario"]))
+    rows = []
+    times = dominance["time"].values
+    ids = dominance["loop"].values
+    names = dominance["loop_name"].values
+    polarities = dominance["loop_polarity"].values
+    partitions = dominance["partition"].values
+    for scenario in scenarios:
+        values = rel.values if scenario is None else rel.isel(scenario=scenario).values
+        for part in np.unique(partitions):
+            members = np.flatnonzero(partitions == part)
+            block = values[:, members]
+            current = None
+            for k, time in enumerate(times):
+                row = block[k]
+                if np.isnan(row).all():
+                    winner = None
+                else:
+                    j = int(np.nanargmax(np.abs(row)))
+                    winner = members[j] if abs(row[j]) > threshold and row[j] != 0 else None
+                if current is not None and (winner is None or winner != current["index"]):
+                    rows.append(current)
+                    current = None
+                if winner is None:
+                    continue
+                if current is None:
+                    current = {"index": winner, "start": time, "scores": []}
+                current["end"] = time
+                current["scores"].append(values[k, winner])
+            if current is not None:
+                rows.append(current)
+            for entry in rows:
+                if "partition" not in entry:
+                    entry.update(partition=int(part), scenario=scenario)
+    table = pd.DataFrame([{
+        **({"scenario": r["scenario"]} if r["scenario"] is not None else {}),
+        "partition": r["partition"], "loop": ids[r["index"]], "name": names[r["index"]],
+        "polarity": polarities[r["index"]], "start": float(r["start"]), "end": float(r["end"]),
+        "mean_relative_score": float(np.mean(r["scores"])),
+    } for r in rows], columns=(["scenario"] if scenarios != [None] else []) + [
+        "partition", "loop", "name", "polarity", "start", "end", "mean_relative_score"])
+    return table
