@@ -70,11 +70,13 @@ def _problem(model, params: list[str]) -> tuple[dict, list[int | None]]:
 
 
 def _write(result: xr.Dataset, out: Path) -> None:
+    """`result` as CSV or netCDF; netCDF keeps the inputs as variables (names with
+    spaces cannot be netCDF coordinates) and the ``problem`` attr lists them."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".csv":
         result.to_dataframe().to_csv(out)
     else:
-        result.to_netcdf(out, engine="scipy")
+        result.reset_coords().to_netcdf(out, engine="scipy")
 
 
 def _save_figure(ax, path: Path) -> None:

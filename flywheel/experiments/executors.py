@@ -10,7 +10,7 @@ the same numbers everywhere. The executor is chosen by ``engine``:
   ``if __name__ == "__main__":`` guard).
 * a :class:`distributed.Client`, or a scheduler address such as
   ``"tcp://10.0.0.5:8786"``: the chunks become Dask tasks on that cluster.
-  An address that does not answer within `timeout` seconds raises
+  An address that does not answer within :data:`CONNECT_TIMEOUT` seconds raises
   :class:`ClusterConnectionError` instead of waiting.
 
 Out of this process, the model travels as its file's content
@@ -92,7 +92,7 @@ def is_local(engine: object) -> bool:
     return isinstance(engine, str) and engine == "local"
 
 
-def connect(engine: object, *, timeout: float = CONNECT_TIMEOUT):
+def connect(engine: object, *, timeout: float | None = None):
     """The :class:`distributed.Client` that `engine` names, and whether it is ours to close.
 
     Raises
@@ -100,8 +100,10 @@ def connect(engine: object, *, timeout: float = CONNECT_TIMEOUT):
     ParameterValueError
         An `engine` that is neither ``"local"``, a Client nor an address.
     ClusterConnectionError
-        No scheduler answered at the address within `timeout` seconds.
+        No scheduler answered at the address within `timeout` seconds
+        (default :data:`CONNECT_TIMEOUT`).
     """
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     if not isinstance(engine, str):
         from distributed import Client
 

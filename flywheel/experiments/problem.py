@@ -92,7 +92,8 @@ def define_problem(
         (:func:`flywheel.vocabulary.feedback_strengths`).
     bounds : sequence of sequences of float, optional
         One entry per name, in SALib's format for its distribution
-        (:data:`DISTS`); default: each constant's declared ``[min,max]``.
+        (:data:`DISTS`); default: each constant's declared ``[min,max]``,
+        which an entry of None also takes.
     dists : sequence of str, optional
         One SALib distribution per name; default: all ``"unif"``.
 
@@ -119,7 +120,7 @@ def define_problem(
         names = feedback_strengths(model)
     problem: dict = {"names": list(names), "num_vars": len(names)}
     if bounds is not None:
-        problem["bounds"] = [list(b) for b in bounds]
+        problem["bounds"] = [None if b is None else list(b) for b in bounds]
     if dists is not None:
         problem["dists"] = list(dists)
     return check_problem(problem, model)

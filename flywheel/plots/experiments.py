@@ -47,7 +47,7 @@ def plot_sweep(result: xr.Dataset, outcome: str | None = None, *, x: str | None 
     result : xarray.Dataset
         What :func:`flywheel.sweep` returned.
     outcome : str, optional
-        A data variable of `result` (default: the first).
+        One of the sweep's outcomes (default: the first).
     x : str, optional
         An input of the sweep (default: the first).
     ax : matplotlib.axes.Axes, optional
@@ -70,7 +70,7 @@ def plot_sweep(result: xr.Dataset, outcome: str | None = None, *, x: str | None 
 
     ax = _axes(ax)
     names = json.loads(result.attrs["problem"])["names"]
-    outcome = outcome or next(iter(result.data_vars))
+    outcome = outcome or json.loads(result.attrs["outcomes"])[0]
     x = x or names[0]
     data, inputs = result[outcome], result[x].values
     others = [n for n in names if n != x]
