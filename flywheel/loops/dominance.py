@@ -9,9 +9,9 @@ corrected by Schoenberg, Hayward & Eberlein 2023):
   Δz = 0 or Δx = 0; links from constants score 0.
 * Link into a stock: the stock's net rate r (the INTEG's first argument) is
   scored as an auxiliary and r → stock scores 1. For a stock with in- and
-  outflows this is the 2023 form ``LS(i→S) = +|Δi / (ΔS(t+dt) − ΔS(t))|``,
-  ``LS(o→S) = −|Δo / (ΔS(t+dt) − ΔS(t))|`` (with ΔS(t) = S(t) − S(t−dt) and
-  Euler steps, ΔS(t+dt) − ΔS(t) = dt · Δr(t)).
+  outflows this is the 2023 form ``LS(i→S) = +|Δi·dt / (ΔS(t+dt) − ΔS(t))|``,
+  ``LS(o→S) = −|Δo·dt / (ΔS(t+dt) − ΔS(t))|``, since with ΔS(t) = S(t) −
+  S(t−dt) and Euler steps, ΔS(t+dt) − ΔS(t) = dt · Δr(t).
 * Loop score: the product of the link scores around the loop. Relative loop
   score: loop score / Σ |loop score| over the loops of its cycle partition
   (strongly connected component); it lies in [−1, 1] (0 when no loop of the
@@ -109,7 +109,7 @@ def link_score(equation: Callable[..., float], before: Mapping[str, float],
 
 def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
                      outflows: Mapping[str, tuple[float, float]],
-                     stock: tuple[float, float, float]) -> dict[str, float]:
+                     stock: tuple[float, float, float], *, dt: float = 1.0) -> dict[str, float]:
     """Link scores of flows into one stock, in the 2023 corrected form.
 
     Parameters
@@ -119,12 +119,16 @@ def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
     stock : (float, float, float)
         The stock at t − dt, t and t + dt: ΔS(t) = S(t) − S(t−dt) is the
         change the old flows made, ΔS(t+dt) the change the new ones make.
+    dt : float
+        The time step. The published formula is written for dt = 1; a flow
+        is a rate, so its change is multiplied by dt to compare it with the
+        stock's changes: the score is Δi / Δ(net flow), dimensionless.
 
     Returns
     -------
     dict
-        ``+|Δi / (ΔS(t+dt) − ΔS(t))|`` for an inflow, ``−|Δo / ...|`` for an
-        outflow (0 when the stock's change does not change).
+        ``+|Δi·dt / (ΔS(t+dt) − ΔS(t))|`` for an inflow, ``−|Δo·dt / ...|``
+        for an outflow (0 when the stock's change does not change).
 
     Examples
     --------
@@ -135,7 +139,7 @@ def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
     out = {}
     for flows, sign in ((inflows, 1.0), (outflows, -1.0)):
         for name, (old, new) in flows.items():
-            out[name] = 0.0 if acceleration == 0 else sign * abs((new - old) / acceleration)
+            out[name] = 0.0 if acceleration == 0 else sign * abs((new - old) * dt / acceleration)
     return out
 
 

@@ -32,24 +32,18 @@ import xarray as xr
 from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.compiler.naming import hidden_stock_names, reference_key
-from flywheel.errors import ParameterValueError, UnknownParameterError
+from flywheel.errors import ParameterValueError
 from flywheel.loops.cycles import feedback_loops
-from flywheel.loops.errors import UnknownLinkError, closest
+from flywheel.loops.errors import UnknownLinkError
 from flywheel.loops.graph import hidden_call, model_structure
 from flywheel.model import Model, load
+from flywheel.params import resolve_name
 
 __all__ = ["cut_link", "knockout"]
 
 
 def _resolve_node(name: str, graph, model_name: str) -> str:
-    if name in graph:
-        return name
-    key = " ".join(str(name).replace("_", " ").lower().split())
-    for node in graph:
-        if " ".join(node.replace("_", " ").lower().split()) == key:
-            return node
-    raise UnknownParameterError(
-        f"model {model_name!r} has no variable {name!r} ({closest(str(name), list(graph))})")
+    return resolve_name(str(name), list(graph), what="variable", owner=f"model {model_name!r}")
 
 
 def _check_link(model: Model, link) -> tuple[str, str]:
@@ -298,7 +292,8 @@ def knockout(
         chosen = loops.get(loop)
         if chosen.strength:
             knocked_params = {k: v for k, v in base_params.items()
-                              if model.resolve(str(k), model.constants) != chosen.strength}
+                              if resolve_name(str(k), model.constants, what="constant",
+                                              owner=f"model {model.name!r}") != chosen.strength}
             knocked_params[chosen.strength] = 0.0
             what = f"loop {chosen.label} off: {chosen.strength} = 0"
             kind = "strength"

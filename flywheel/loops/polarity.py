@@ -217,10 +217,13 @@ def value_sign(expr, sign_of: Callable[[str], str],
     >>> value_sign(("call", "exp", (("var", "a"),)), lambda v: "?")
     '+'
     """
-    if not _variables(expr) and expr[0] not in ("time", "fixed"):
-        known = constant_value(expr, value_of)
-        if known is not None:
-            return _number_sign(known)
+    sign = _structural_sign(expr, sign_of, value_of)
+    if sign == "?" and expr[0] not in ("time", "fixed"):
+        return _number_sign(constant_value(expr, value_of))
+    return sign
+
+
+def _structural_sign(expr, sign_of, value_of) -> str:
     tag = expr[0]
 
     def v(e):
@@ -229,8 +232,7 @@ def value_sign(expr, sign_of: Callable[[str], str],
     if tag == "num":
         return _number_sign(float(expr[1]))
     if tag == "var":
-        known = value_of(expr[1])
-        return _number_sign(known) if known is not None else sign_of(expr[1])
+        return sign_of(expr[1])
     if tag == "time":
         return "+"
     if tag in ("fixed",):
