@@ -4,6 +4,8 @@ The modules here are the only code in flywheel that imports
 :mod:`matplotlib.pyplot`.
 """
 
+from flywheel.plots.diagrams import plot_causal_loop_diagram, plot_stock_flow_diagram
+from flywheel.plots.dominance import plot_loop_dominance
 from flywheel.plots.experiments import (
     plot_indices,
     plot_phase_diagram,
@@ -13,9 +15,12 @@ from flywheel.plots.experiments import (
 from flywheel.plots.runs import plot_run, plot_variable
 
 __all__ = [
+    "plot_causal_loop_diagram",
     "plot_indices",
+    "plot_loop_dominance",
     "plot_phase_diagram",
     "plot_run",
+    "plot_stock_flow_diagram",
     "plot_sweep",
     "plot_threshold_1d",
     "plot_variable",

@@ -1,0 +1,137 @@
+"""``flywheel loops``, ``flywheel dominance`` and ``flywheel diagram``.
+
+Examples
+--------
+>>> from flywheel.cli import main
+>>> main(["loops", "flywheel_minimal"])  # doctest: +ELLIPSIS
+flywheel_minimal: ... loops (exhaustive)...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+from flywheel.cli.common import add_model_argument, format_table, parse_set
+from flywheel.errors import ParameterValueError
+
+__all__ = ["register"]
+
+
+def _loops(args: argparse.Namespace) -> None:
+    from flywheel.loops import LoopLimitWarning, LoopNameWarning, feedback_loops
+    from flywheel.model import load
+
+    model = load(args.model)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LoopLimitWarning)
+        warnings.simplefilter("always", LoopNameWarning)
+        loops = feedback_loops(model, max_loops=args.max_loops,
+                               names=False if args.no_names else None)
+    for warning in caught:
+        print(f"note: {warning.message}")
+    counts = {p: sum(l.polarity == p for l in loops)
+              for p in ("reinforcing", "balancing", "undetermined")}
+    print(f"{model.name}: {len(loops)} loops ({loops.method}): "
+          + ", ".join(f"{n} {p}" for p, n in counts.items() if n))
+    rows = [[loop.id, loop.name, loop.polarity, loop.length, " -> ".join(loop.variables)]
+            for loop in loops]
+    print(format_table(rows, ["loop", "name", "polarity", "length", "variables"],
+                       [10, 24, 12, 6, 70]))
+
+
+def _dominance(args: argparse.Namespace) -> None:
+    from flywheel.loops import dominant_periods, loop_dominance
+    from flywheel.model import load
+
+    model = load(args.model)
+    result = loop_dominance(model, params=parse_set(args.set) or None, method=args.method,
+                            final_time=args.final_time)
+    periods = dominant_periods(result, threshold=args.threshold)
+    print(f"{model.name}: loop dominance ({result.sizes['loop']} loops, {args.method}, "
+          f"dt {result.attrs['dt']:g}); {result.attrs['timing']}")
+    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:g}", f"{r.end:g}",
+             f"{r.mean_relative_score:+.2f}"] for r in periods.itertuples()]
+    print(format_table(rows, ["part", "loop", "name", "polarity", "from", "to", "mean"],
+                       [4, 10, 24, 12, 8, 8, 6]))
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame = result["relative_loop_score"].to_pandas()
+        frame.columns = [f"{i} {n}".strip() for i, n in zip(result["loop"].values,
+                                                            result["loop_name"].values)]
+        frame.to_csv(out)
+        print(f"wrote {out.resolve()} (relative loop scores)")
+    if args.plot:
+        from flywheel.plots import plot_loop_dominance
+
+        ax = plot_loop_dominance(result, top=args.top)
+        _save(ax.figure, args.plot)
+
+
+def _save(figure, path: str) -> None:
+    out = Path(path)
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ParameterValueError(f"the figure must be a .png, .svg or .pdf file, got {path!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=150, bbox_inches="tight")
+    print(f"wrote {out.resolve()}")
+
+
+def _diagram(args: argparse.Namespace) -> None:
+    from flywheel.model import load
+    from flywheel.plots import plot_causal_loop_diagram, plot_stock_flow_diagram
+
+    model = load(args.model)
+    if args.kind == "stock-flow":
+        if args.loops:
+            raise ParameterValueError("--loops applies to --kind cld only")
+        ax = plot_stock_flow_diagram(model)
+    else:
+        chosen = [s.strip() for s in args.loops.split(",") if s.strip()] if args.loops else None
+        ax = plot_causal_loop_diagram(model, loops=chosen)
+    _save(ax.figure, args.out)
+
+
+def register(command) -> None:
+    """Add loops, dominance and diagram to the command line."""
+    loops = command(
+        "loops", "List a model's feedback loops: id, name, polarity, length, variables.",
+        "flywheel loops flywheel", _loops)
+    add_model_argument(loops)
+    loops.add_argument("--max-loops", type=int, default=10_000,
+                       help="enumerate up to this many loops, then search (default 10000)")
+    loops.add_argument("--no-names", action="store_true",
+                       help="ignore the model's loop-name sidecar file")
+
+    dominance = command(
+        "dominance", "Loops That Matter: which loop dominates from when to when.",
+        "flywheel dominance flywheel --set 'Learning Rate=0.3' --plot dominance.png",
+        _dominance)
+    add_model_argument(dominance)
+    dominance.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                           help="set a constant; repeat for several")
+    dominance.add_argument("--final-time", type=float, help="end the run at this time")
+    dominance.add_argument("--method", default="euler",
+                           help="integration method (default euler, as LTM assumes)")
+    dominance.add_argument("--threshold", type=float, default=0.0,
+                           help="report only times where one loop's |relative score| "
+                                "exceeds this (default 0)")
+    dominance.add_argument("--plot", metavar="FILE", help="stacked relative loop scores "
+                                                          "(.png, .svg or .pdf)")
+    dominance.add_argument("--top", type=int, default=8,
+                           help="loops named in the plot (default 8)")
+    dominance.add_argument("--out", metavar="FILE.csv", help="relative loop scores as CSV")
+
+    diagram = command(
+        "diagram", "Draw a causal loop diagram or a stock-and-flow diagram.",
+        "flywheel diagram flywheel --kind cld --loops R1,B1 -o loops.png", _diagram)
+    add_model_argument(diagram)
+    diagram.add_argument("--kind", choices=("cld", "stock-flow"), default="cld",
+                         help="causal loop diagram (default) or stock-and-flow diagram")
+    diagram.add_argument("--loops", metavar="R1,B1",
+                         help="only these loops (ids or names, comma-separated)")
+    diagram.add_argument("-o", "--out", required=True, metavar="FILE",
+                         help="the figure: .png, .svg or .pdf")

@@ -1,0 +1,625 @@
+"""Diagrams of a model's structure: causal loop diagrams and stock-and-flow diagrams.
+
+* :func:`plot_causal_loop_diagram` — variables and links of a model's loops
+  (or of chosen loops), with the polarity at each arrowhead, a delay mark on
+  links through a delay or smoothing function, and an R/B marker with the
+  loop's name at the centre of each loop.
+* :func:`plot_stock_flow_diagram` — the model's own diagram, drawn from the
+  coordinates of its Vensim sketch: stocks as boxes, flows as pipes with
+  valves, auxiliaries and constants as names, clouds at the boundary, and
+  information links as thin curved arrows.
+
+Both take ``ax=None`` (a new figure) and return the Axes.
+
+Examples
+--------
+>>> import flywheel
+>>> from flywheel.plots import plot_causal_loop_diagram
+>>> ax = plot_causal_loop_diagram("flywheel_minimal", loops=["R1"])
+>>> ax.get_title()
+'flywheel_minimal: R1'
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from flywheel.errors import ModelFileError
+from flywheel.model import Model, load
+
+__all__ = [
+    "SketchArrow",
+    "SketchObject",
+    "plot_causal_loop_diagram",
+    "plot_stock_flow_diagram",
+    "read_sketch",
+    "sketch_positions",
+]
+
+_SIGNS = {"+": "+", "-": "\u2212", "mixed": "\u00b1", "?": "?"}
+_REINFORCING = "#c0392b"
+_BALANCING = "#2471a3"
+_UNDETERMINED = "#7f8c8d"
+
+
+# ---------------------------------------------------------------------- the sketch
+@dataclass(frozen=True)
+class SketchObject:
+    """One drawn object of a Vensim sketch (coordinates as in the file: y down).
+
+    Attributes
+    ----------
+    view : int
+        1 for the first view (``*View 1``), 2 for the next...
+    id : int
+    kind : str
+        "variable" (type 10), "valve" (11) or "comment" (12; a cloud when its
+        text is Vensim's cloud code 48).
+    name : str
+    x, y, width, height : float
+        Centre and half-sizes.
+    shape, bits : int
+        Vensim's shape and flag fields (bits without 1 marks a shadow variable).
+    """
+
+    view: int
+    id: int
+    kind: str
+    name: str
+    x: float
+    y: float
+    width: float
+    height: float
+    shape: int
+    bits: int
+
+    @property
+    def is_cloud(self) -> bool:
+        """A cloud: a comment whose text is Vensim's cloud code."""
+        return self.kind == "comment" and self.name == "48"
+
+
+@dataclass(frozen=True)
+class SketchArrow:
+    """One connector of a Vensim sketch (type 1).
+
+    Attributes
+    ----------
+    view, id, source, target : int
+        Object ids within the view.
+    pipe : bool
+        A flow pipe (thickness code 22) rather than an information arrow.
+    point : (float, float) or None
+        The point the curve passes through (None when straight).
+    head : int
+        Vensim's shape code (4: arrowhead at the target; 100: none).
+    """
+
+    view: int
+    id: int
+    source: int
+    target: int
+    pipe: bool
+    point: tuple[float, float] | None
+    head: int
+
+
+def _number(text: str, default: float = 0.0) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return default
+
+
+def read_sketch(text: str) -> tuple[dict[tuple[int, int], SketchObject], list[SketchArrow]]:
+    """Objects and arrows of a Vensim sketch section (``model.sketch``).
+
+    Returns
+    -------
+    objects : dict
+        (view, id) -> :class:`SketchObject`.
+    arrows : list of :class:`SketchArrow`
+
+    Examples
+    --------
+    >>> objects, arrows = read_sketch("*View 1\\n10,1,Stock,100,50,40,20,3,3,0,0\\n"
+    ...                               "12,2,48,20,50,10,8,0,3,0,0\\n")
+    >>> objects[1, 1].name, objects[1, 2].is_cloud
+    ('Stock', True)
+    """
+    objects: dict[tuple[int, int], SketchObject] = {}
+    arrows: list[SketchArrow] = []
+    view = 0
+    for line in text.splitlines():
+        if line.startswith("*"):
+            view += 1
+            continue
+        if line.startswith("///---"):
+            break
+        if not line.startswith(("10,", "11,", "12,", "1,")):
+            continue
+        fields = next(csv.reader([line], skipinitialspace=False))
+        kind = fields[0]
+        if kind == "1" and len(fields) > 8:
+            point = None
+            tail = line.rsplit("|", 2)
+            if len(tail) >= 2 and tail[-2].startswith("("):
+                x, _, y = tail[-2].strip("()").partition(",")
+                px, py = _number(x), _number(y)
+                point = None if (px, py) == (0.0, 0.0) else (px, py)
+            arrows.append(SketchArrow(max(view, 1), int(_number(fields[1])),
+                                      int(_number(fields[2])), int(_number(fields[3])),
+                                      fields[7].strip() == "22", point,
+                                      int(_number(fields[4]))))
+        elif kind in ("10", "11", "12") and len(fields) > 8:
+            name = " ".join(fields[2].replace("\\n", " ").split())
+            objects[max(view, 1), int(_number(fields[1]))] = SketchObject(
+                max(view, 1), int(_number(fields[1])),
+                {"10": "variable", "11": "valve", "12": "comment"}[kind], name,
+                _number(fields[3]), _number(fields[4]), _number(fields[5]),
+                _number(fields[6]), int(_number(fields[7])), int(_number(fields[8])))
+    return objects, arrows
+
+
+def sketch_positions(model: Model) -> dict[str, tuple[float, float]]:
+    """Display name -> (x, y) of each variable drawn in the sketch, y upwards.
+
+    The first original (non-shadow) drawing of a variable wins; views after
+    the first are placed below it.
+    """
+    objects, _ = read_sketch(model.sketch or "")
+    if not objects:
+        return {}
+    keys = {_key(name): name for name in model.elements}
+    bottom: dict[int, float] = {}
+    for obj in objects.values():
+        bottom[obj.view] = max(bottom.get(obj.view, 0.0), obj.y + obj.height)
+    offsets, total = {}, 0.0
+    for view in sorted(bottom):
+        offsets[view] = total
+        total += bottom[view] + 60
+    positions: dict[str, tuple[float, float]] = {}
+    for obj in sorted(objects.values(), key=lambda o: (o.bits & 1 == 0, o.view, o.id)):
+        if obj.kind != "variable":
+            continue
+        name = keys.get(_key(obj.name))
+        if name is not None and name not in positions:
+            positions[name] = (obj.x, -(obj.y + offsets[obj.view]))
+    return positions
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace('"', "").replace("_", " ").lower().split())
+
+
+# ---------------------------------------------------------------------- drawing helpers
+def _new_axes(ax, size):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _arc_rad(start, end, through) -> float:
+    """matplotlib's arc3 ``rad`` for a curve from `start` to `end` passing near `through`."""
+    (x1, y1), (x2, y2) = start, end
+    dx, dy = x2 - x1, y2 - y1
+    length2 = dx * dx + dy * dy
+    if through is None or length2 == 0:
+        return 0.0
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    return float(np.clip(2 * ((through[0] - mx) * dy - (through[1] - my) * dx) / length2,
+                         -1.5, 1.5))
+
+
+def _on_curve(start, end, rad: float, s: float) -> tuple[float, float]:
+    """The point at parameter s of arc3's quadratic Bézier from `start` to `end`."""
+    (x1, y1), (x2, y2) = start, end
+    cx = (x1 + x2) / 2 + rad * (y2 - y1)
+    cy = (y1 + y2) / 2 - rad * (x2 - x1)
+    return ((1 - s) ** 2 * x1 + 2 * s * (1 - s) * cx + s * s * x2,
+            (1 - s) ** 2 * y1 + 2 * s * (1 - s) * cy + s * s * y2)
+
+
+# ---------------------------------------------------------------------- causal loop diagram
+def _collapse(loop, graph) -> tuple[list[str], list[tuple[str, str, str, bool]]]:
+    """A loop's visible variables and links, with runs of hidden stocks folded into one link."""
+    from flywheel.loops.polarity import combine_polarities
+
+    variables = list(loop.variables)
+    visible = [v for v in variables if not graph.nodes[v].get("hidden")]
+    if not visible:
+        return [], []
+    start = variables.index(visible[0])
+    ring = variables[start:] + variables[:start]
+    links = []
+    for k, name in enumerate(ring):
+        if graph.nodes[name].get("hidden"):
+            continue
+        signs, delayed, j = [], False, k
+        while True:
+            nxt = ring[(j + 1) % len(ring)]
+            signs.append(graph.edges[ring[j % len(ring)], nxt]["polarity"])
+            if not graph.nodes[nxt].get("hidden"):
+                break
+            delayed, j = True, j + 1
+        links.append((name, nxt, combine_polarities(signs), delayed))
+    return visible, links
+
+
+def _layout(graph: nx.DiGraph, positions: dict, layout) -> dict:
+    nodes = list(graph.nodes)
+    if isinstance(layout, dict):
+        missing = [n for n in nodes if n not in layout]
+        if missing:
+            raise ValueError(f"layout has no position for {missing}")
+        return {n: tuple(map(float, layout[n])) for n in nodes}
+    if layout in (None, "sketch") and nodes and all(n in positions for n in nodes):
+        return {n: positions[n] for n in nodes}
+    if layout == "sketch":
+        raise ModelFileError("the model's sketch does not place every variable of these "
+                             "loops; use layout='kamada-kawai' or 'circular'")
+    if layout == "circular" or len(nodes) <= 3:
+        placed = nx.circular_layout(sorted(nodes), scale=300)
+    else:
+        undirected = nx.Graph(graph.to_undirected())
+        start = nx.circular_layout(sorted(nodes), scale=1)
+        placed = nx.kamada_kawai_layout(undirected, pos=start, scale=300)
+    return {n: (float(p[0]), float(p[1])) for n, p in placed.items()}
+
+
+def plot_causal_loop_diagram(
+    model: Model | str | Path,
+    *,
+    loops=None,
+    ax=None,
+    layout=None,
+    hidden: bool = False,
+    fontsize: float = 11,
+    max_markers: int = 12,
+):
+    """Draw a causal loop diagram of `model`, or of its chosen `loops`.
+
+    Parameters
+    ----------
+    model : Model, str or path
+    loops : sequence of str or FeedbackLoops, optional
+        Loop ids or names (e.g. ``["R1", "B1"]``); default every loop.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    layout : {None, "sketch", "kamada-kawai", "circular"} or dict, optional
+        Node positions: by default the model's sketch when it places every
+        variable shown, else a Kamada-Kawai layout; or a dict name -> (x, y).
+    hidden : bool
+        Show the hidden stocks of delays and smooths as variables. By default
+        a link through them is one arrow with a delay mark (``||``).
+    fontsize : float
+        Size of the variable names (loop names are a little smaller).
+    max_markers : int
+        With `loops` None, at most this many loop markers: named loops first,
+        then the shortest.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    UnknownLoopError
+        A loop id or name the model does not have (listing those it has).
+
+    Notes
+    -----
+    Arrowheads carry the link's polarity: ``+``, ``−``, ``±`` (mixed) or
+    ``?``. Each marker is a circular arrow turning the way the loop runs on
+    the page, with R (reinforcing) or B (balancing) and the loop's id inside
+    and its name below.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> from flywheel.plots import plot_causal_loop_diagram
+    >>> ax = plot_causal_loop_diagram("flywheel_minimal")
+    >>> bool(ax.texts)
+    True
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    from flywheel.loops.cycles import FeedbackLoops, feedback_loops
+
+    model = model if isinstance(model, Model) else load(model)
+    found = loops if isinstance(loops, FeedbackLoops) else feedback_loops(model)
+    if loops is None or isinstance(loops, FeedbackLoops):
+        chosen = list(found)
+        marked = [l for l in chosen if l.name] + sorted(
+            (l for l in chosen if not l.name), key=lambda l: (l.length, l.variables))
+        marked = marked[:max_markers]
+        title = f"{model.name}: causal loop diagram"
+    else:
+        chosen = [found.get(str(key)) for key in ([loops] if isinstance(loops, str) else loops)]
+        marked = chosen
+        title = f"{model.name}: " + ", ".join(l.id for l in chosen)
+    graph = found.graph
+    cld = nx.DiGraph()
+    loop_nodes: dict[str, list[str]] = {}
+    for loop in chosen:
+        if hidden:
+            names = list(loop.variables)
+            links = [(a, b, p, False) for a, b, p in loop.links]
+        else:
+            names, links = _collapse(loop, graph)
+        loop_nodes[loop.id] = names
+        for name in names:
+            cld.add_node(name, kind=graph.nodes[name].get("kind", ""))
+        for a, b, polarity, delayed in links:
+            cld.add_edge(a, b, polarity=polarity, delayed=delayed)
+    ax = _new_axes(ax, (10, 7.5))
+    ax.set_title(title, fontsize=fontsize + 2)
+    ax.set_axis_off()
+    if not cld.number_of_nodes():
+        ax.text(0.5, 0.5, "no feedback loops", ha="center", va="center",
+                transform=ax.transAxes, fontsize=fontsize)
+        return ax
+    pos = _layout(cld, sketch_positions(model), layout)
+    xs, ys = np.array([p[0] for p in pos.values()]), np.array([p[1] for p in pos.values()])
+    span = max(np.ptp(xs), np.ptp(ys), 1.0)
+    boxes = {}
+    for name, (x, y) in pos.items():
+        stock = cld.nodes[name]["kind"] == "stock"
+        label = _wrap(name, 16)
+        text = ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=3,
+                       fontweight="bold" if stock else "normal",
+                       bbox={"boxstyle": "square,pad=0.4" if stock else "round,pad=0.3",
+                             "fc": "white", "ec": "#333333" if stock else "none",
+                             "lw": 1.2})
+        boxes[name] = text
+    for a, b, data in cld.edges(data=True):
+        start, end = pos[a], pos[b]
+        if a == b:
+            continue
+        rad = 0.2
+        arrow = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}",
+                                arrowstyle="-|>", mutation_scale=15, lw=1.3, color="#333333",
+                                patchA=boxes[a].get_bbox_patch(),
+                                patchB=boxes[b].get_bbox_patch(), shrinkA=2, shrinkB=2,
+                                zorder=2)
+        ax.add_patch(arrow)
+        sx, sy = _on_curve(start, end, rad, 0.78)
+        ax.text(sx, sy, _SIGNS.get(data["polarity"], "?"), fontsize=fontsize + 3,
+                fontweight="bold", ha="center", va="center", zorder=4,
+                color=_REINFORCING if data["polarity"] == "+" else _BALANCING
+                if data["polarity"] == "-" else _UNDETERMINED)
+        if data["delayed"]:
+            mx, my = _on_curve(start, end, rad, 0.5)
+            ax.text(mx, my, "||", fontsize=fontsize + 2, ha="center", va="center",
+                    rotation=math.degrees(math.atan2(end[1] - start[1], end[0] - start[0]))
+                    + 90, zorder=4)
+    _loop_markers(ax, marked, loop_nodes, pos, span, fontsize)
+    ax.set_xlim(xs.min() - 0.18 * span, xs.max() + 0.18 * span)
+    ax.set_ylim(ys.min() - 0.14 * span, ys.max() + 0.14 * span)
+    ax.set_aspect("equal")
+    return ax
+
+
+def _wrap(name: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(name, width)) or name
+
+
+def _loop_markers(ax, marked, loop_nodes, pos, span, fontsize) -> None:
+    from matplotlib.patches import Arc, FancyArrowPatch
+
+    radius = 0.035 * span
+    placed: list[tuple[float, float]] = []
+    for loop in marked:
+        names = loop_nodes.get(loop.id) or []
+        if not names:
+            continue
+        points = np.array([pos[n] for n in names])
+        cx, cy = points.mean(axis=0)
+        if len(points) == 1:
+            cy += 2.5 * radius
+        while any(math.hypot(cx - px, cy - py) < 2.6 * radius for px, py in placed):
+            cy -= 2.6 * radius
+        placed.append((cx, cy))
+        area = 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2)
+                         in zip(points, np.roll(points, -1, axis=0)))
+        counter = area >= 0
+        letter = {"reinforcing": "R", "balancing": "B"}.get(loop.polarity, "?")
+        color = {"R": _REINFORCING, "B": _BALANCING}.get(letter, _UNDETERMINED)
+        theta1, theta2 = (60, 360) if counter else (-180, 120)
+        ax.add_patch(Arc((cx, cy), 2 * radius, 2 * radius, theta1=theta1, theta2=theta2,
+                         color=color, lw=1.8, zorder=3))
+        end_angle = math.radians(theta2 if counter else theta1)
+        tip = (cx + radius * math.cos(end_angle), cy + radius * math.sin(end_angle))
+        step = 0.35 if counter else -0.35
+        tail = (cx + radius * math.cos(end_angle - step), cy + radius * math.sin(end_angle - step))
+        ax.add_patch(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=11,
+                                     color=color, lw=1.8, zorder=3))
+        label = loop.id if loop.id.startswith(letter) else f"{letter}\n{loop.id[:5]}"
+        ax.text(cx, cy, label, ha="center", va="center", fontsize=fontsize - 1,
+                fontweight="bold", color=color, zorder=4)
+        if loop.name:
+            ax.text(cx, cy - 1.45 * radius, _wrap(loop.name, 18), ha="center", va="top",
+                    fontsize=fontsize - 2, style="italic", color=color, zorder=4)
+
+
+# ---------------------------------------------------------------------- stock and flow
+def _cloud(ax, x, y, size):
+    from matplotlib.patches import Ellipse
+
+    for dx, dy, w in ((-0.5, 0, 0.9), (0.5, 0, 0.9), (0, 0.35, 1.0), (0, -0.25, 1.1)):
+        ax.add_patch(Ellipse((x + dx * size, y + dy * size), w * size * 1.4, w * size,
+                             fc="#f4f6f7", ec="#566573", lw=1.0, zorder=2))
+
+
+def _valve(ax, x, y, size, horizontal: bool):
+    from matplotlib.patches import Polygon
+
+    if horizontal:
+        left = [(x - size, y + size), (x - size, y - size), (x, y)]
+        right = [(x + size, y + size), (x + size, y - size), (x, y)]
+    else:
+        left = [(x - size, y + size), (x + size, y + size), (x, y)]
+        right = [(x - size, y - size), (x + size, y - size), (x, y)]
+    for triangle in (left, right):
+        ax.add_patch(Polygon(triangle, closed=True, fc="#d5dbdb", ec="#1b2631", lw=1.0,
+                             zorder=4))
+
+
+def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1,
+                            fontsize: float = 9, polarity: bool = False):
+    """Draw `model`'s stock-and-flow diagram from its Vensim sketch coordinates.
+
+    Parameters
+    ----------
+    model : Model, str or path
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    view : int
+        Which sketch view (1 = the first).
+    fontsize : float
+    polarity : bool
+        Mark each information arrow with its link polarity.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ModelFileError
+        The model has no sketch, or no such view (the message says how many it has).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> from flywheel.plots import plot_stock_flow_diagram
+    >>> ax = plot_stock_flow_diagram("flywheel_minimal")
+    >>> len(ax.patches) > 0
+    True
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    model = model if isinstance(model, Model) else load(model)
+    objects, arrows = read_sketch(model.sketch or "")
+    views = sorted({key[0] for key in objects})
+    if not objects:
+        raise ModelFileError(f"model {model.name!r} has no sketch to draw a stock-and-flow "
+                             "diagram from; draw a causal loop diagram instead")
+    if view not in views:
+        raise ModelFileError(f"model {model.name!r} has no sketch view {view}; "
+                             f"it has views {', '.join(map(str, views))}")
+    from flywheel.loops.graph import model_structure
+
+    structure = model_structure(model)
+    graph = structure.graph
+    keys = {_key(n): n for n in model.elements}
+    mine = {oid: obj for (v, oid), obj in objects.items() if v == view}
+    ax = _new_axes(ax, (11, 7))
+    ax.set_axis_off()
+    ax.set_title(f"{model.name}: stock and flow", fontsize=fontsize + 3)
+    artists, points = {}, {}
+    valves_of_flow: dict[int, int] = {}
+    ids = sorted(mine)
+    for k, oid in enumerate(ids):  # a flow's name follows its valve in the file
+        obj = mine[oid]
+        if obj.kind == "valve" and k + 1 < len(ids) and mine[ids[k + 1]].kind == "variable":
+            valves_of_flow[ids[k + 1]] = oid
+    flow_of_valve = {valve: var for var, valve in valves_of_flow.items()}
+    pipes = [a for a in arrows if a.view == view and a.pipe]
+    for oid, obj in mine.items():
+        x, y = obj.x, -obj.y
+        points[oid] = (x, y)
+        name = keys.get(_key(obj.name), obj.name)
+        kind = model.elements[name].kind if name in model.elements else ""
+        if obj.is_cloud:
+            _cloud(ax, x, y, max(obj.width, 8))
+        elif obj.kind == "valve":
+            ends = [a for a in pipes if oid in (a.source, a.target)]
+            others = [_point(mine, a.target if a.source == oid else a.source) for a in ends]
+            horizontal = not others or np.mean([abs(o[0] - x) for o in others]) >= np.mean(
+                [abs(o[1] - y) for o in others])
+            _valve(ax, x, y, 7, horizontal)
+        elif obj.kind == "variable" and kind == "stock":
+            box = Rectangle((x - obj.width, y - obj.height), 2 * obj.width, 2 * obj.height,
+                            fc="white", ec="#1b2631", lw=1.6, zorder=3)
+            ax.add_patch(box)
+            ax.text(x, y, _wrap(name, 14), ha="center", va="center", fontsize=fontsize,
+                    fontweight="bold", zorder=5)
+            artists[oid] = box
+        elif obj.kind == "variable":
+            shadow = obj.bits & 1 == 0
+            label = f"<{name}>" if shadow else name
+            text = ax.text(x, y, _wrap(label, 16), ha="center", va="center",
+                           fontsize=fontsize, zorder=5, color="#566573" if shadow or
+                           kind == "constant" else "black",
+                           bbox={"boxstyle": "round,pad=0.2", "fc": "none", "ec": "none"})
+            artists[oid] = text.get_bbox_patch()
+    for arrow in pipes:
+        valve = arrow.source if mine.get(arrow.source, None) and mine[
+            arrow.source].kind == "valve" else arrow.target
+        end = arrow.target if valve == arrow.source else arrow.source
+        if valve not in points or end not in points:
+            continue
+        flow = flow_of_valve.get(valve)
+        into_end = arrow.head != 100
+        if flow is not None and end in mine and mine[end].kind == "variable":
+            stock = keys.get(_key(mine[end].name))
+            flow_name = keys.get(_key(mine[flow].name))
+            if stock and flow_name and graph.has_edge(flow_name, stock):
+                into_end = graph.edges[flow_name, stock]["polarity"] != "-"
+        start, finish = (points[valve], points[end]) if into_end else (points[end], points[valve])
+        for width, color in ((7, "#1b2631"), (4.2, "white")):
+            ax.add_patch(FancyArrowPatch(start, finish, arrowstyle="-", lw=width, color=color,
+                                         zorder=1, shrinkA=0, shrinkB=0,
+                                         patchB=artists.get(end) if into_end else None,
+                                         patchA=None if into_end else artists.get(end)))
+        if into_end:  # the downstream end gets the arrowhead
+            cloud = mine[end].is_cloud if end in mine else False
+            ax.add_patch(FancyArrowPatch(start, finish, arrowstyle="-|>", mutation_scale=22,
+                                         lw=0, color="#1b2631", zorder=2, shrinkA=0,
+                                         shrinkB=12 if cloud else 0, patchB=artists.get(end)))
+    for arrow in arrows:
+        if arrow.view != view or arrow.pipe:
+            continue
+        if arrow.source not in points or arrow.target not in points:
+            continue
+        target = flow_of_valve.get(arrow.target, arrow.target)
+        start, end = points[arrow.source], points[arrow.target]
+        through = None if arrow.point is None else (arrow.point[0], -arrow.point[1])
+        rad = _arc_rad(start, end, through)
+        patch = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}",
+                                arrowstyle="-|>", mutation_scale=10, lw=0.9, color="#884ea0",
+                                patchA=artists.get(arrow.source),
+                                patchB=artists.get(arrow.target), shrinkA=1,
+                                shrinkB=9 if arrow.target in flow_of_valve else 3, zorder=2)
+        ax.add_patch(patch)
+        if polarity:
+            a = keys.get(_key(mine[arrow.source].name))
+            b = keys.get(_key(mine[target].name)) if target in mine else None
+            if a and b and graph.has_edge(a, b):
+                sx, sy = _on_curve(start, end, rad, 0.8)
+                ax.text(sx, sy, _SIGNS[graph.edges[a, b]["polarity"]], fontsize=fontsize + 1,
+                        color="#884ea0", ha="center", va="center", zorder=5)
+    xs = [p[0] for p in points.values()]
+    ys = [p[1] for p in points.values()]
+    pad = 0.06 * max(max(xs) - min(xs), max(ys) - min(ys), 100)
+    ax.set_xlim(min(xs) - pad - 40, max(xs) + pad + 40)
+    ax.set_ylim(min(ys) - pad - 25, max(ys) + pad + 25)
+    ax.set_aspect("equal")
+    return ax
+
+
+def _point(objects, oid) -> tuple[float, float]:
+    """(x, y) of object `oid`, y upwards."""
+    obj = objects.get(oid)
+    return (0.0, 0.0) if obj is None else (obj.x, -obj.y)
