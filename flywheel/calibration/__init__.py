@@ -1,0 +1,1 @@
+"""Calibration: fit model constants to the observed 2020-2025 data."""
