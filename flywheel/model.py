@@ -372,8 +372,8 @@ def load(name_or_path: str | Path) -> Model:
     """
     text = str(name_or_path)
     path = Path(text).expanduser()
-    looks_like_path = isinstance(name_or_path, Path) or path.suffix or "/" in text
-    if not looks_like_path and not path.exists():
+    is_name = not isinstance(name_or_path, Path) and not path.suffix and path.name == text
+    if is_name:
         path = bundled_path(text)
     if not path.is_file():
         raise ModelFileError(f"no model file at {path.resolve()}")
