@@ -43,7 +43,8 @@ def xidz(numerator, denominator, x):
     >>> xidz(np.array([1.0, 1.0]), np.array([2.0, 0.0]), 9.0).tolist()
     [0.5, 9.0]
     """
-    return np.where(np.abs(denominator) < SMALL_VENSIM, x, numerator / denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out quotients
+        return np.where(np.abs(denominator) < SMALL_VENSIM, x, numerator / denominator)
 
 
 def zidz(numerator, denominator):
@@ -54,7 +55,8 @@ def zidz(numerator, denominator):
     >>> zidz(np.array([1.0, 1.0]), np.array([4.0, 0.0])).tolist()
     [0.25, 0.0]
     """
-    return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, numerator / denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out quotients
+        return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, numerator / denominator)
 
 
 def modulo(x, m):
