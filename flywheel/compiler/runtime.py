@@ -44,7 +44,7 @@ def xidz(numerator, denominator, x):
     [0.5, 9.0]
     """
     with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out quotients
-        return np.where(np.abs(denominator) < SMALL_VENSIM, x, numerator / denominator)
+        return np.where(np.abs(denominator) < SMALL_VENSIM, x, np.divide(numerator, denominator))
 
 
 def zidz(numerator, denominator):
@@ -56,7 +56,7 @@ def zidz(numerator, denominator):
     [0.25, 0.0]
     """
     with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out quotients
-        return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, numerator / denominator)
+        return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, np.divide(numerator, denominator))
 
 
 def modulo(x, m):
