@@ -2,11 +2,12 @@
 
 Examples
 --------
->>> from flywheel.compiler import compile_model  # doctest: +SKIP
->>> cm = compile_model(abstract_model)  # doctest: +SKIP
->>> bound = cm.bind({"Room Temperature": np.array([60.0, 70.0])}, cm.controls())  # doctest: +SKIP
->>> bound.rhs(0.0, bound.y0).shape  # doctest: +SKIP
-(1, 2)
+>>> import flywheel
+>>> from flywheel.compiler import compile_model
+>>> cm = compile_model(flywheel.load("tests/models/teacup.mdl").abstract)
+>>> bound = cm.bind({"Room Temperature": np.array([60.0, 70.0])}, cm.controls())
+>>> bound.rhs(0.0, bound.y0).round(1).tolist()
+[[-12.0, -11.0]]
 """
 
 from __future__ import annotations

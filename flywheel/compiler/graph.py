@@ -3,9 +3,9 @@
 Examples
 --------
 >>> from pysd.translators.vensim.vensim_file import VensimFile
->>> vf = VensimFile("tests/models/teacup.mdl"); vf.parse()  # doctest: +SKIP
->>> graph = ModelGraph(vf.get_abstract_model())  # doctest: +SKIP
->>> graph.stocks  # doctest: +SKIP
+>>> vf = VensimFile("tests/models/teacup.mdl"); vf.parse()
+>>> graph = ModelGraph(vf.get_abstract_model())
+>>> graph.stocks
 ['teacup_temperature']
 """
 

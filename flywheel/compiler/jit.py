@@ -10,7 +10,10 @@ compilation of it takes a second or more.
 
 Examples
 --------
->>> kernel = build_kernel(graph, ["Teacup Temperature"], ["Room Temperature"])  # doctest: +SKIP
+>>> import flywheel
+>>> run = flywheel.simulate("tests/models/teacup.mdl", method="euler", jit=True)
+>>> round(float(run["Teacup Temperature"][-1]), 4)
+75.374
 """
 
 from __future__ import annotations

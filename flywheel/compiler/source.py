@@ -10,7 +10,11 @@ read by ``rhs`` and ``outputs`` as closure variables.
 
 Examples
 --------
->>> print(make_source(graph, list(graph.columns)))  # doctest: +SKIP
+>>> import flywheel
+>>> graph = ModelGraph(flywheel.load("tests/models/teacup.mdl").abstract)
+>>> source = make_source(graph, ["Teacup Temperature"])
+>>> "def rhs(_t, _y):" in source
+True
 """
 
 from __future__ import annotations
