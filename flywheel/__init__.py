@@ -14,6 +14,8 @@ Examples
 2030.0
 """
 
+from flywheel.calibration import calibrate, compare
+from flywheel.checks import check_model
 from flywheel.experiments import (
     define_problem,
     jevons_threshold,
@@ -35,7 +37,10 @@ __all__ = [
     "Element",
     "Model",
     "available_models",
+    "calibrate",
     "causal_graph",
+    "check_model",
+    "compare",
     "define_problem",
     "dominant_periods",
     "feedback_loops",

@@ -1,1 +1,35 @@
-"""Calibration: fit model constants to the observed 2020-2025 data."""
+"""Calibration: fit model constants to the observed 2020-2025 data.
+
+* :mod:`~flywheel.calibration.data`: the observations, the written mapping of
+  each series to a model variable, and the two joined for one model.
+* :mod:`~flywheel.calibration.fit`: :func:`compare` (the model against the
+  data) and :func:`calibrate` (least squares on weighted log errors).
+* :mod:`~flywheel.calibration.result`: :class:`Comparison` and
+  :class:`CalibrationResult` (error statistics, intervals, report, plot).
+"""
+
+from flywheel.calibration.data import (
+    CalibrationData,
+    DataFileError,
+    SeriesMapping,
+    load_mapping,
+    load_observations,
+    load_rates,
+    observations_for,
+)
+from flywheel.calibration.fit import calibrate, compare
+from flywheel.calibration.result import CalibrationResult, Comparison
+
+__all__ = [
+    "CalibrationData",
+    "CalibrationResult",
+    "Comparison",
+    "DataFileError",
+    "SeriesMapping",
+    "calibrate",
+    "compare",
+    "load_mapping",
+    "load_observations",
+    "load_rates",
+    "observations_for",
+]

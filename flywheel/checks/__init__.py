@@ -18,14 +18,18 @@ from flywheel.checks.extremes import (
 )
 from flywheel.checks.integration import IntegrationChange, integration_error
 from flywheel.checks.parameters import ParameterIssue, check_parameters
+from flywheel.checks.report import CheckReport, CheckSection, check_model
 from flywheel.checks.units import UnitMismatch, check_units
 
 __all__ = [
+    "CheckReport",
+    "CheckSection",
     "ExtremeCase",
     "ExtremeOutcome",
     "IntegrationChange",
     "ParameterIssue",
     "UnitMismatch",
+    "check_model",
     "check_parameters",
     "check_units",
     "extreme_battery",

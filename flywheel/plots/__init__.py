@@ -4,6 +4,7 @@ The modules here are the only code in flywheel that imports
 :mod:`matplotlib.pyplot`.
 """
 
+from flywheel.plots.calibration import plot_calibration
 from flywheel.plots.diagrams import plot_causal_loop_diagram, plot_stock_flow_diagram
 from flywheel.plots.dominance import plot_loop_dominance
 from flywheel.plots.experiments import (
@@ -15,6 +16,7 @@ from flywheel.plots.experiments import (
 from flywheel.plots.runs import plot_run, plot_variable
 
 __all__ = [
+    "plot_calibration",
     "plot_causal_loop_diagram",
     "plot_indices",
     "plot_loop_dominance",
