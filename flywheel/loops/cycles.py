@@ -26,9 +26,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import itertools
 import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,8 +216,11 @@ def loop_id(variables: Sequence[str]) -> str:
     >>> len(loop_id(["Population", "Net Growth"]))
     9
     """
-    text = "\u2192".join(_normalised(variables))
-    return "L" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return _hash_id(_normalised(variables))
+
+
+def _hash_id(normalised: tuple[str, ...]) -> str:
+    return "L" + hashlib.sha1("\u2192".join(normalised).encode("utf-8")).hexdigest()[:8]
 
 
 # ---------------------------------------------------------------------- finding
@@ -226,10 +232,10 @@ def _loop_graph(graph: nx.DiGraph, structure: Structure | None) -> nx.DiGraph:
     return graph.subgraph(keep)
 
 
-def _rotation(cycle: Sequence[str], graph: nx.DiGraph, order: dict[str, int]) -> tuple:
+def _rotation(cycle: Sequence[str], stock_set: set, order: dict[str, int]) -> tuple:
     """Start a cycle at its first stock in model order (hidden stocks after), else its first name."""
     cycle = tuple(cycle)
-    stocks = [v for v in cycle if graph.nodes[v].get("kind") == "stock"]
+    stocks = [v for v in cycle if v in stock_set]
     pool = stocks or list(cycle)
     first = min(pool, key=lambda v: (order.get(v, len(order)), v))
     start = cycle.index(first)
@@ -309,6 +315,62 @@ def feedback_loops(
     if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
         raise ParameterValueError(f"max_loops must be a positive integer, got {max_loops!r}")
     if isinstance(model, nx.DiGraph):
+        return _find(model, names, max_loops, numeric)
+    structure = model_structure(model)
+    path = _sidecar(structure, names)
+    stamp = (path, path.stat().st_mtime_ns if path.is_file() else None) if path else None
+    key = (stamp, max_loops, bool(numeric))
+    cache = _CACHE.setdefault(structure.model, {})
+    if key not in cache:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = _find(structure.model, path if path is not None else False, max_loops,
+                          numeric)
+        cache[key] = (found, [(w.message, w.category) for w in caught])
+    found, caught = cache[key]
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    return FeedbackLoops(list(found), model=found.model, method=found.method,
+                         graph=found.graph.copy())
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sidecar(structure: Structure, names) -> Path | None:
+    """The sidecar file `names` asks for (None: no names)."""
+    if names is False:
+        return None
+    if names is None or names is True:
+        path = sidecar_path(structure.model)
+        return path if path.is_file() else None
+    return Path(names).resolve()
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector (the analysis makes no reference cycles).
+
+    Building thousands of small tuples otherwise triggers full collections
+    over everything the process holds (parsed models included), which can
+    cost more than the analysis itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _find(model, names, max_loops: int, numeric: bool) -> FeedbackLoops:
+    with paused_gc():
+        return _find_loops(model, names, max_loops, numeric)
+
+
+def _find_loops(model, names, max_loops: int, numeric: bool) -> FeedbackLoops:
+    if isinstance(model, nx.DiGraph):
         structure, graph, label = None, model.copy(), model.graph.get("model", "graph")
     else:
         structure = model_structure(model)
@@ -331,30 +393,25 @@ def feedback_loops(
 
 
 def _entries(structure, graph, names) -> list[LoopName]:
-    if names is False:
+    if names is False or names is None or names is True:
         return []
-    if names is None or names is True:
-        if structure is None:
-            return []
-        path = sidecar_path(structure.model)
-        if not path.is_file():
-            return []
-    else:
-        path = Path(names)
+    path = Path(names)
     constants = [n for n, d in graph.nodes(data=True) if d.get("kind") == "constant"]
     return resolve_names(read_loop_names(path), list(graph.nodes), constants, str(path))
 
 
 def _assemble(cycles, graph, structure, entries, label, method) -> FeedbackLoops:
     order = {name: k for k, name in enumerate(structure.kinds)} if structure else {}
-    rotated = [_rotation(c, graph, order) for c in cycles]
+    stock_set = {n for n, d in graph.nodes(data=True) if d.get("kind") == "stock"}
+    polarity_of = {(a, b): d["polarity"] for a, b, d in graph.edges(data=True)}
+    rotated = [_rotation(c, stock_set, order) for c in cycles]
     named = match_names(entries, rotated)
     for k, entry in named.items():
         rotated[k] = _rotate_to(rotated[k], entry.variables[0])
     sidecar_rank = {entry.id: n for n, entry in enumerate(entries)}
+    normalised = [_normalised(r) for r in rotated]
     ranking = sorted(range(len(rotated)), key=lambda k: (
-        (0, sidecar_rank[named[k].id]) if k in named else (1, len(rotated[k])),
-        _normalised(rotated[k])))
+        (0, sidecar_rank[named[k].id]) if k in named else (1, len(rotated[k])), normalised[k]))
     component = {}
     for number, members in enumerate(nx.strongly_connected_components(graph)):
         for member in members:
@@ -363,12 +420,16 @@ def _assemble(cycles, graph, structure, entries, label, method) -> FeedbackLoops
     loops, seen_ids = [], set()
     for k in ranking:
         variables = rotated[k]
-        links = tuple((a, b, graph.edges[a, b]["polarity"])
-                      for a, b in zip(variables, variables[1:] + variables[:1]))
-        sign = combine_polarities(p for _, _, p in links)
-        polarity = _LOOP_POLARITY.get(sign, "undetermined")
+        links = tuple(zip(variables, variables[1:] + variables[:1],
+                          [polarity_of[edge] for edge in zip(variables,
+                                                              variables[1:] + variables[:1])]))
+        signs = [p for _, _, p in links]
+        if all(p in ("+", "-") for p in signs):
+            polarity = "balancing" if signs.count("-") % 2 else "reinforcing"
+        else:
+            polarity = _LOOP_POLARITY.get(combine_polarities(signs), "undetermined")
         entry = named.get(k)
-        ident = entry.id if entry else loop_id(variables)
+        ident = entry.id if entry else _hash_id(normalised[k])
         while ident in seen_ids:  # a hash collision: extend deterministically
             ident = "L" + hashlib.sha1(ident.encode()).hexdigest()[:8]
         seen_ids.add(ident)
@@ -392,11 +453,10 @@ def _assemble(cycles, graph, structure, entries, label, method) -> FeedbackLoops
 # ---------------------------------------------------------------------- numeric polarity
 def _measure_unknown_links(structure: Structure, graph: nx.DiGraph, cycles) -> None:
     """Replace "?" on the loops' links by the sign measured along the default run."""
+    unread = {(a, b) for a, b, d in graph.edges(data=True) if d["polarity"] == "?"}
     unknown = set()
     for cycle in cycles:
-        for a, b in zip(cycle, cycle[1:] + cycle[:1]):
-            if graph.edges[a, b]["polarity"] == "?":
-                unknown.add((a, b))
+        unknown.update(edge for edge in zip(cycle, cycle[1:] + cycle[:1]) if edge in unread)
     if not unknown:
         return
     from flywheel.errors import FlywheelError

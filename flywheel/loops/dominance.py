@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from flywheel.loops.cycles import DEFAULT_MAX_LOOPS, FeedbackLoops, feedback_loops
+from flywheel.loops.cycles import DEFAULT_MAX_LOOPS, FeedbackLoops, feedback_loops, paused_gc
 from flywheel.loops.evaluate import Evaluator, evaluator
 from flywheel.model import Model, load
 
@@ -173,6 +173,33 @@ def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.nda
     return out
 
 
+def _products(scores: np.ndarray, members: list[list[int]]) -> np.ndarray:
+    """Products of link scores over each loop's links, for all times at once.
+
+    One sparse product with the link-loop incidence matrix gives, per loop
+    and time, the sum of log |score|, the number of negative scores and the
+    number of zero scores; that is one pass over the loops' links instead of
+    one numpy call per loop.
+    """
+    import scipy.sparse
+
+    steps, n_links, width = scores.shape
+    rows = np.concatenate([np.asarray(links, dtype=int) for links in members])
+    cols = np.repeat(np.arange(len(members)), [len(links) for links in members])
+    incidence = scipy.sparse.csr_matrix((np.ones(rows.size), (cols, rows)),
+                                        shape=(len(members), n_links))
+    flat = np.moveaxis(scores, 2, 1).reshape(steps * width, n_links)
+    zero = flat == 0
+    logs = np.log(np.abs(np.where(zero, 1.0, flat)))
+    sums = incidence @ np.vstack([logs, flat < 0, zero]).T  # (loops, 3 * rows)
+    size = flat.shape[0]
+    magnitude = np.exp(sums[:, :size])
+    negative = sums[:, size:2 * size] % 2 == 1
+    product = np.where(sums[:, 2 * size:] > 0, 0.0,
+                       np.where(negative, -magnitude, magnitude)).T
+    return np.moveaxis(product.reshape(steps, width, len(members)), 1, 2)
+
+
 def loop_dominance(
     model: Model | str | Path,
     *,
@@ -241,16 +268,18 @@ def loop_dominance(
     model = model if isinstance(model, Model) else load(model)
     if loops is None:
         loops = feedback_loops(model, max_loops=max_loops)
+    with paused_gc():
+        return _dominance(model, loops, params, method, final_time, dt)
+
+
+def _dominance(model, loops, params, method, final_time, dt) -> xr.Dataset:
     ev = evaluator(model)
     run = ev.run(params, method=method, final_time=final_time, dt=dt)
     edges = sorted({(a, b) for loop in loops for a, b, _ in loop.links})
     link_index = {edge: k for k, edge in enumerate(edges)}
     scores = _link_scores(ev, run, edges)
-    n, width = run.times.size, scores.shape[2]
-    loop_scores = np.empty((n - 1, len(loops), width))
-    for j, loop in enumerate(loops):
-        idx = [link_index[(a, b)] for a, b, _ in loop.links]
-        loop_scores[:, j, :] = np.prod(scores[:, idx, :], axis=1)
+    loop_scores = _products(scores, [[link_index[(a, b)] for a, b, _ in loop.links]
+                                     for loop in loops])
     relative = np.zeros_like(loop_scores)
     partitions = np.array([loop.partition for loop in loops])
     for part in np.unique(partitions):

@@ -99,6 +99,7 @@ class Evaluator:
         self._dynamic_order = graph.order(dynamic, stop=set(graph.static)) if dynamic else []
         position = {ident: k for k, ident in enumerate(self._dynamic_order)}
         self._programs: dict[str, tuple] = {}
+        self._default_runs: dict[tuple, EulerRun] = {}
         for name, ident in self.ident.items():
             node = nodes[ident]
             if node.kind == "stock":
@@ -163,6 +164,15 @@ class Evaluator:
         if method not in METHODS:
             raise ParameterValueError(
                 f"unknown method {method!r}; valid methods are {', '.join(METHODS)}")
+        key = (method, final_time, dt)
+        if not params and key in self._default_runs:
+            return self._default_runs[key]
+        run = self._run(params, method, final_time, dt)
+        if not params:
+            self._default_runs[key] = run
+        return run
+
+    def _run(self, params, method, final_time, dt) -> EulerRun:
         checked = scenario_params(self.model, params)
         values = dict(checked.values)
         times = RunTimes(self.model, final_time=final_time, dt=dt)

@@ -28,7 +28,7 @@ Examples
 >>> g.nodes["Installed Compute"]["kind"]
 'stock'
 >>> sorted((u, d["polarity"]) for u, _, d in g.in_edges("Installed Compute", data=True))[:2]
-[('Capacity Additions', '+'), ('Retirements', '-')]
+[('Compute Additions', '+'), ('Compute Retirements', '-')]
 """
 
 from __future__ import annotations
@@ -432,7 +432,7 @@ def causal_graph(model: Model | str | Path) -> nx.DiGraph:
     --------
     >>> import flywheel
     >>> g = flywheel.causal_graph("flywheel_minimal")
-    >>> g.edges["Retirements", "Installed Compute"]["polarity"]
+    >>> g.edges["Compute Retirements", "Installed Compute"]["polarity"]
     '-'
     >>> g.nodes["Learning Rate"]["kind"]
     'constant'

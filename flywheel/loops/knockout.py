@@ -6,9 +6,10 @@
   For a delay or smoothing call, cut its input (``(X, "SMOOTH(Y)")``) or its
   output (``("SMOOTH(Y)", "Y")``: Y sees the call's initial output).
 * A **loop knockout** ``loop="R1"``: the loop's strength constant (the
-  sidecar's ``strength``) is set to zero. A loop without one has its first
-  link that no other loop passes through cut instead; a loop that shares
-  every link is refused with a message saying so.
+  sidecar's ``strength``) is set to zero. A loop without one has the link
+  that the fewest other loops pass through cut instead (the first such in
+  the loop's order); the ``knockout`` attribute says how many other loops
+  that link also cuts.
 
 Both runs use the compiled engine (the knocked-out model exists only in
 memory) with the same parameters, method and times.
@@ -17,7 +18,7 @@ Examples
 --------
 >>> import flywheel
 >>> both = flywheel.knockout("flywheel_minimal", loop="R1", final_time=2030)
->>> list(both["run"].values)
+>>> both["run"].values.tolist()
 ['base', 'knockout']
 """
 
@@ -219,12 +220,15 @@ def _locate(element, hidden: str):
 
 
 # ---------------------------------------------------------------------- runs
-def _unique_link(loops, chosen) -> tuple[str, str] | None:
-    others = {(a, b) for loop in loops if loop.id != chosen.id for a, b, _ in loop.links}
-    for a, b, _ in chosen.links:
-        if (a, b) not in others:
-            return a, b
-    return None
+def _most_specific_link(loops, chosen) -> tuple[tuple[str, str], int]:
+    """The link of `chosen` that the fewest other loops pass through (first such), and their number."""
+    counts: dict[tuple[str, str], int] = {}
+    for loop in loops:
+        if loop.id != chosen.id:
+            for a, b, _ in loop.links:
+                counts[a, b] = counts.get((a, b), 0) + 1
+    best = min(((a, b) for a, b, _ in chosen.links), key=lambda e: counts.get(e, 0))
+    return best, counts.get(best, 0)
 
 
 def knockout(
@@ -247,7 +251,7 @@ def knockout(
         Cut this link: its target sees its source frozen at its initial value.
     loop : str, optional
         Knock out this loop (id or name): its strength constant set to 0, or,
-        without one, its first link that no other loop shares cut.
+        without one, its link shared by the fewest other loops cut.
     params : mapping, optional
         Parameters of both runs (as for :func:`flywheel.simulate`).
     method, final_time, dt, return_columns
@@ -263,15 +267,14 @@ def knockout(
     Raises
     ------
     ParameterValueError
-        Neither or both of `link` and `loop`, or a loop that cannot be
-        knocked out alone.
+        Neither or both of `link` and `loop`, or a link that cannot be cut alone.
     UnknownParameterError, UnknownLinkError, UnknownLoopError
         A name that does not exist (the message lists what does).
 
     Examples
     --------
     >>> import flywheel
-    >>> both = flywheel.knockout("flywheel_minimal", link=("Tokens Served", "Utilization"),
+    >>> both = flywheel.knockout("flywheel_minimal", link=("Tokens Served", "Required Compute"),
     ...                          final_time=2025)
     >>> both.attrs["knockout_kind"]
     'link'
@@ -298,15 +301,13 @@ def knockout(
             what = f"loop {chosen.label} off: {chosen.strength} = 0"
             kind = "strength"
         else:
-            edge = _unique_link(loops, chosen)
-            if edge is None:
-                raise ParameterValueError(
-                    f"loop {chosen.label} of {model.name!r} shares every link with other loops "
-                    "and its sidecar names no strength constant; cut one of its links with "
-                    "link=(source, target): " + ", ".join(f"{a} -> {b}" for a, b, _ in chosen.links))
+            edge, shared = _most_specific_link(loops, chosen)
             knocked = cut_link(model, edge)
             what = (f"loop {chosen.label} off: link {edge[0]} -> {edge[1]} cut "
                     f"({edge[1]} sees {edge[0]} frozen at its initial value)")
+            if shared:
+                what += (f"; {shared} other loop{'s' if shared > 1 else ''} also "
+                         "pass" + ("" if shared > 1 else "es") + " through that link")
             kind = "link"
     else:
         source, target = _check_link(model, link)

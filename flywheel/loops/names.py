@@ -163,11 +163,8 @@ def _key(name: str) -> str:
 
 
 def _in_cyclic_order(cycle: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
-    """Whether `cycle` visits every name of `wanted` in that cyclic order."""
-    position = {name: k for k, name in enumerate(cycle)}
-    if any(name not in position for name in wanted):
-        return False
-    places = [position[name] for name in wanted]
+    """Whether `cycle`, which holds every name of `wanted`, visits them in that cyclic order."""
+    places = [cycle.index(name) for name in wanted]
     start = places.index(min(places))
     rotated = places[start:] + places[:start]
     return all(a < b for a, b in zip(rotated, rotated[1:]))
@@ -183,9 +180,13 @@ def match_names(entries: list[LoopName], cycles: list[tuple[str, ...]]) -> dict[
     {1: LoopName(id='B1', name='Crowding', variables=('P', 'f'), polarity='', strength='', description='')}
     """
     taken: dict[int, LoopName] = {}
+    if not entries:
+        return taken
+    members = [frozenset(cycle) for cycle in cycles]
     for entry in entries:
-        candidates = [k for k, cycle in enumerate(cycles)
-                      if k not in taken and _in_cyclic_order(cycle, entry.variables)]
+        wanted = set(entry.variables)
+        candidates = [k for k, names in enumerate(members) if k not in taken and wanted <= names
+                      and _in_cyclic_order(cycles[k], entry.variables)]
         if candidates:
             best = min(candidates, key=lambda k: (len(cycles[k]), _normalised(cycles[k])))
             taken[best] = entry

@@ -258,7 +258,7 @@ def _structural_sign(expr, sign_of, value_of) -> str:
             if a == b:
                 return a
             wins = "-" if name == "min" else "+"
-            if wins in (a, b):
+            if wins in (a, b) or "0" in (a, b):  # MAX(0, x) >= 0: weakly positive
                 return wins
             return "?"
         if name in ("xidz", "zidz"):
