@@ -22,8 +22,8 @@ Examples
 >>> import flywheel
 >>> from flywheel.calibration.fit import compare
 >>> fit = compare(flywheel.load("flywheel"))
->>> round(fit.series_errors.loc["inference_share_of_ai_compute", "worst_factor"], 1)
-1.0
+>>> fit.series_errors.index[:3].tolist()
+['big_six_capex', 'hyperscaler_capex_4', 'global_datacenter_capex']
 """
 
 from __future__ import annotations
@@ -35,7 +35,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from flywheel.calibration.data import CalibrationData, SeriesMapping, observations_for
+from flywheel.calibration.data import (
+    CalibrationData,
+    DataFileError,
+    SeriesMapping,
+    observations_for,
+)
 from flywheel.calibration.result import CalibrationResult, Comparison
 from flywheel.errors import ParameterValueError
 from flywheel.params import RunTimes, finite_number
@@ -55,6 +60,9 @@ class _Problem:
     def __init__(self, model, data: CalibrationData, method: str) -> None:
         self.model, self.data, self.method = model, data, method
         points = data.points
+        if points.empty:
+            raise DataFileError(f"no observed series maps to a variable of model "
+                                f"{model.name!r}; left out: {sorted(set(data.skipped.series))}")
         self.variables = list(dict.fromkeys(points["variable"]))
         self.times = RunTimes(model)
         self.log_observed = np.log(points["observed"].to_numpy())
@@ -82,7 +90,7 @@ class _Problem:
         errors = np.where(np.isfinite(logs), logs, -PENALTY) - self.log_observed[:, None]
         for group in self.trend:
             errors[group] -= errors[group].mean(axis=0)
-        return errors if run[self.variables[0]].ndim == 2 else errors[:, 0]
+        return errors if "scenario" in run.dims else errors[:, 0]
 
     def compare(self, run) -> Comparison:
         errors = self.log_errors(run)
@@ -125,6 +133,12 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    DataFileError
+        Bad observations or mapping (see :func:`observations_for`), or no
+        observed series that maps to a variable of the model.
     """
     problem = _Problem(model, _data(model, data, mapping), method)
     return problem.compare(problem.run(dict(params or {})))

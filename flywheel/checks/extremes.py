@@ -4,6 +4,7 @@ The battery is read off the model, not written per model:
 
 * every feedback strength (:func:`flywheel.vocabulary.feedback_strengths`)
   at 0 and at the top of its range (loop knockout and the strongest loop);
+  a model with none of the vocabulary's strengths gets every constant;
 * every constant used only as a stock's INTEG initial value at 0 (zero
   initial capacity, no adopters, ...). A constant that other equations use
   too (e.g. the reference of an experience curve) is a parameter of those
@@ -47,7 +48,7 @@ from flywheel.checks.unitsystem import parse_units
 from flywheel.compiler.naming import reference_key
 from flywheel.errors import SimulationError
 from flywheel.simulate import simulate
-from flywheel.vocabulary import feedback_strengths
+from flywheel.vocabulary import FEEDBACK_STRENGTHS, feedback_strengths
 
 __all__ = ["ExtremeCase", "ExtremeOutcome", "extreme_battery", "extreme_conditions",
            "physical_stocks"]
@@ -163,11 +164,12 @@ def extreme_battery(model) -> list[ExtremeCase]:
         cases.setdefault(label, ExtremeCase(label, {name: value}, reason))
 
     strengths = feedback_strengths(model)
+    kind = "feedback strength" if set(strengths) <= set(FEEDBACK_STRENGTHS) else "constant"
     for name in strengths:
-        add(name, 0.0, "feedback strength off")
+        add(name, 0.0, f"{kind} at 0")
         high = model.elements[name].range[1]
         if high is not None:
-            add(name, high, "feedback strength at the top of its range")
+            add(name, high, f"{kind} at the top of its range")
     prices = [n for n in model.constants if _is_price(model, n) and n not in strengths]
     for name in _initial_only_constants(model):
         if name not in prices:

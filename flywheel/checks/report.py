@@ -128,11 +128,12 @@ def _integration(model) -> CheckSection:
 
 
 def _behaviour(model) -> CheckSection:
-    from flywheel.calibration import compare
+    from flywheel.calibration import compare, observations_for
 
-    comparison = compare(model)
-    if comparison.points.empty:
+    data = observations_for(model)
+    if data.points.empty:
         return CheckSection("behaviour", True, "no observed series maps to this model")
+    comparison = compare(model, data)
     errors = comparison.series_errors
     mean = comparison.weighted_mean_abs_log_error
     worst = float(errors["worst_factor"].max())
