@@ -229,50 +229,106 @@ def _on_curve(start, end, rad: float, s: float) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------------- causal loop diagram
-def _collapse(loop, graph) -> tuple[list[str], list[tuple[str, str, str, bool]]]:
-    """A loop's visible variables and links, with runs of hidden stocks folded into one link."""
+def _fold(ring: list[str], keep, graph) -> list[tuple[str, str, str, bool]]:
+    """The links between the kept variables of a loop (given as a ring of variables).
+
+    Each link's polarity is the product along the variables folded into it;
+    it is marked delayed when it passes through a hidden stock.
+    """
     from flywheel.loops.polarity import combine_polarities
 
-    variables = list(loop.variables)
-    visible = [v for v in variables if not graph.nodes[v].get("hidden")]
-    if not visible:
-        return [], []
-    start = variables.index(visible[0])
-    ring = variables[start:] + variables[:start]
+    kept = [k for k, name in enumerate(ring) if keep(name)]
     links = []
-    for k, name in enumerate(ring):
-        if graph.nodes[name].get("hidden"):
+    for n, k in enumerate(kept):
+        stop = kept[(n + 1) % len(kept)] + (len(ring) if n + 1 == len(kept) else 0)
+        path = [ring[j % len(ring)] for j in range(k, stop + 1)]
+        signs = [graph.edges[a, b]["polarity"] for a, b in zip(path, path[1:])]
+        delayed = any(graph.nodes[v].get("hidden") for v in path[1:-1])
+        links.append((path[0], path[-1], combine_polarities(signs), delayed))
+    return links
+
+
+def _cld_structure(chosen, graph, hidden: bool, simplify: bool, keep_names):
+    """Nodes and links of the diagram: (loop id -> kept variables, DiGraph of links)."""
+    visible = (lambda v: True) if hidden else (lambda v: not graph.nodes[v].get("hidden"))
+    union = nx.DiGraph()
+    rings = {}
+    for loop in chosen:
+        ring = [v for v in loop.variables]
+        shown = [v for v in ring if visible(v)]
+        if not shown:
             continue
-        signs, delayed, j = [], False, k
-        while True:
-            nxt = ring[(j + 1) % len(ring)]
-            signs.append(graph.edges[ring[j % len(ring)], nxt]["polarity"])
-            if not graph.nodes[nxt].get("hidden"):
-                break
-            delayed, j = True, j + 1
-        links.append((name, nxt, combine_polarities(signs), delayed))
-    return visible, links
+        start = ring.index(shown[0])
+        rings[loop.id] = ring[start:] + ring[:start]
+        for a, b, _, _ in _fold(rings[loop.id], visible, graph):
+            union.add_edge(a, b)
+    keep = set()
+    for loop in chosen:
+        if loop.id not in rings:
+            continue
+        ring = [v for v in rings[loop.id] if visible(v)]
+        if not simplify:
+            keep.update(ring)
+            continue
+        mine = [v for v in ring if graph.nodes[v].get("kind") == "stock" or v in keep_names
+                or union.in_degree(v) > 1 or union.out_degree(v) > 1]
+        if len(mine) < 2 and len(ring) >= 2:  # keep a loop visible as a loop
+            mine = list(dict.fromkeys(mine + [ring[0], ring[len(ring) // 2]]))
+        keep.update(mine or ring)
+    cld = nx.DiGraph()
+    loop_nodes = {}
+    for loop in chosen:
+        if loop.id not in rings:
+            continue
+        links = _fold(rings[loop.id], lambda v: visible(v) and v in keep, graph)
+        loop_nodes[loop.id] = [a for a, _, _, _ in links]
+        for a, b, polarity, delayed in links:
+            cld.add_node(a, kind=graph.nodes[a].get("kind", ""))
+            if cld.has_edge(a, b) and cld.edges[a, b]["polarity"] != polarity:
+                polarity = "mixed"
+            cld.add_edge(a, b, polarity=polarity, delayed=delayed)
+    return loop_nodes, cld
 
 
-def _layout(graph: nx.DiGraph, positions: dict, layout) -> dict:
+def _layout(graph: nx.DiGraph, model: Model, layout, order: list[str]) -> dict:
     nodes = list(graph.nodes)
     if isinstance(layout, dict):
         missing = [n for n in nodes if n not in layout]
         if missing:
             raise ValueError(f"layout has no position for {missing}")
         return {n: tuple(map(float, layout[n])) for n in nodes}
-    if layout in (None, "sketch") and nodes and all(n in positions for n in nodes):
-        return {n: positions[n] for n in nodes}
+    if layout not in (None, "sketch", "kamada-kawai", "circular"):
+        raise ValueError(f"layout must be 'sketch', 'kamada-kawai', 'circular' or a dict of "
+                         f"positions, got {layout!r}")
     if layout == "sketch":
-        raise ModelFileError("the model's sketch does not place every variable of these "
-                             "loops; use layout='kamada-kawai' or 'circular'")
-    if layout == "circular" or len(nodes) <= 3:
-        placed = nx.circular_layout(sorted(nodes), scale=300)
-    else:
-        undirected = nx.Graph(graph.to_undirected())
-        start = nx.circular_layout(sorted(nodes), scale=1)
-        placed = nx.kamada_kawai_layout(undirected, pos=start, scale=300)
-    return {n: (float(p[0]), float(p[1])) for n, p in placed.items()}
+        positions = sketch_positions(model)
+        missing = [n for n in nodes if n not in positions]
+        if missing:
+            raise ModelFileError(f"the sketch of {model.name!r} does not place "
+                                 f"{', '.join(map(repr, missing[:5]))}; use layout="
+                                 "'kamada-kawai' or 'circular'")
+        return {n: positions[n] for n in nodes}
+    ring = [n for n in dict.fromkeys(order) if n in graph] + sorted(set(nodes) - set(order))
+    rank = {n: k for k, n in enumerate(ring)}
+    parts = sorted((sorted(c, key=rank.get) for c in nx.weakly_connected_components(graph)),
+                   key=lambda c: (-len(c), rank[c[0]]))
+    placed, left = {}, 0.0
+    for part in parts:  # each connected part on its own, side by side
+        scale = 60.0 * math.sqrt(len(part)) + 40.0
+        start = nx.circular_layout(part, scale=scale)
+        start = {n: start[n] for n in part}
+        if layout != "circular" and len(part) > 4:
+            start = nx.kamada_kawai_layout(nx.Graph(graph.subgraph(part).to_undirected()),
+                                           pos=start, scale=scale)
+        points = np.array([start[n] for n in part], float).reshape(len(part), 2)
+        if len(part) == 1:
+            points = np.zeros((1, 2))
+        low = points.min(axis=0)
+        width = max(float(np.ptp(points[:, 0])), 80.0)
+        for n, (x, y) in zip(part, points):
+            placed[n] = (float(x - low[0] + left), float(y))
+        left += width + 140.0
+    return placed
 
 
 def plot_causal_loop_diagram(
@@ -281,30 +337,34 @@ def plot_causal_loop_diagram(
     loops=None,
     ax=None,
     layout=None,
+    simplify: bool = True,
     hidden: bool = False,
     fontsize: float = 11,
-    max_markers: int = 12,
 ):
-    """Draw a causal loop diagram of `model`, or of its chosen `loops`.
+    """Draw a causal loop diagram of `model`'s loops, or of chosen `loops`.
 
     Parameters
     ----------
     model : Model, str or path
-    loops : sequence of str or FeedbackLoops, optional
-        Loop ids or names (e.g. ``["R1", "B1"]``); default every loop.
+    loops : sequence of str, optional
+        Loop ids or names (e.g. ``["R1", "B1"]``). Default: the loops the
+        model's sidecar names, or every loop when it names none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
-    layout : {None, "sketch", "kamada-kawai", "circular"} or dict, optional
-        Node positions: by default the model's sketch when it places every
-        variable shown, else a Kamada-Kawai layout; or a dict name -> (x, y).
+    layout : {None, "kamada-kawai", "circular", "sketch"} or dict, optional
+        Node positions: by default the variables are placed around a circle
+        in loop order and relaxed with Kamada-Kawai; "sketch" uses the
+        model's own diagram; a dict maps names to (x, y).
+    simplify : bool
+        Keep only the variables that carry the story: stocks, the variables
+        the sidecar lists for the shown loops, and variables where the shown
+        loops meet or part. The auxiliaries between them fold into the link,
+        whose polarity is the product of theirs.
     hidden : bool
         Show the hidden stocks of delays and smooths as variables. By default
         a link through them is one arrow with a delay mark (``||``).
     fontsize : float
         Size of the variable names (loop names are a little smaller).
-    max_markers : int
-        With `loops` None, at most this many loop markers: named loops first,
-        then the shortest.
 
     Returns
     -------
@@ -318,94 +378,94 @@ def plot_causal_loop_diagram(
     Notes
     -----
     Arrowheads carry the link's polarity: ``+``, ``−``, ``±`` (mixed) or
-    ``?``. Each marker is a circular arrow turning the way the loop runs on
-    the page, with R (reinforcing) or B (balancing) and the loop's id inside
-    and its name below.
+    ``?``. Each loop has a marker at its centre: a circular arrow turning the
+    way the loop runs on the page, R (reinforcing) or B (balancing) with the
+    loop's id, and its name below.
 
     Examples
     --------
     >>> import flywheel
     >>> from flywheel.plots import plot_causal_loop_diagram
     >>> ax = plot_causal_loop_diagram("flywheel_minimal")
-    >>> bool(ax.texts)
-    True
+    >>> ax.get_title()
+    'flywheel_minimal: causal loop diagram'
     """
     from matplotlib.patches import FancyArrowPatch
 
-    from flywheel.loops.cycles import FeedbackLoops, feedback_loops
+    from flywheel.loops.cycles import feedback_loops
 
     model = model if isinstance(model, Model) else load(model)
-    found = loops if isinstance(loops, FeedbackLoops) else feedback_loops(model)
-    if loops is None or isinstance(loops, FeedbackLoops):
-        chosen = list(found)
-        marked = [l for l in chosen if l.name] + sorted(
-            (l for l in chosen if not l.name), key=lambda l: (l.length, l.variables))
-        marked = marked[:max_markers]
+    found = feedback_loops(model)
+    if loops is None:
+        chosen = [loop for loop in found if loop.name] or list(found)
         title = f"{model.name}: causal loop diagram"
     else:
-        chosen = [found.get(str(key)) for key in ([loops] if isinstance(loops, str) else loops)]
-        marked = chosen
-        title = f"{model.name}: " + ", ".join(l.id for l in chosen)
-    graph = found.graph
-    cld = nx.DiGraph()
-    loop_nodes: dict[str, list[str]] = {}
-    for loop in chosen:
-        if hidden:
-            names = list(loop.variables)
-            links = [(a, b, p, False) for a, b, p in loop.links]
-        else:
-            names, links = _collapse(loop, graph)
-        loop_nodes[loop.id] = names
-        for name in names:
-            cld.add_node(name, kind=graph.nodes[name].get("kind", ""))
-        for a, b, polarity, delayed in links:
-            cld.add_edge(a, b, polarity=polarity, delayed=delayed)
-    ax = _new_axes(ax, (10, 7.5))
+        keys = [loops] if isinstance(loops, str) else list(loops)
+        chosen = list(dict.fromkeys(found.get(str(key)) for key in keys))
+        title = f"{model.name}: " + ", ".join(loop.id for loop in chosen)
+    keep_names = _sidecar_variables(model, chosen)
+    loop_nodes, cld = _cld_structure(chosen, found.graph, hidden, simplify, keep_names)
+    width = float(np.clip(5 + 0.4 * cld.number_of_nodes(), 9, 24))
+    ax = _new_axes(ax, (width, 0.72 * width))
     ax.set_title(title, fontsize=fontsize + 2)
     ax.set_axis_off()
     if not cld.number_of_nodes():
-        ax.text(0.5, 0.5, "no feedback loops", ha="center", va="center",
+        ax.text(0.5, 0.5, "no feedback loops to draw", ha="center", va="center",
                 transform=ax.transAxes, fontsize=fontsize)
         return ax
-    pos = _layout(cld, sketch_positions(model), layout)
+    order = [v for loop in chosen for v in loop_nodes.get(loop.id, [])]
+    pos = _layout(cld, model, layout, order)
     xs, ys = np.array([p[0] for p in pos.values()]), np.array([p[1] for p in pos.values()])
     span = max(np.ptp(xs), np.ptp(ys), 1.0)
     boxes = {}
     for name, (x, y) in pos.items():
         stock = cld.nodes[name]["kind"] == "stock"
-        label = _wrap(name, 16)
-        text = ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, zorder=3,
-                       fontweight="bold" if stock else "normal",
+        text = ax.text(x, y, _wrap(name, 16), ha="center", va="center", fontsize=fontsize,
+                       zorder=3, fontweight="bold" if stock else "normal",
                        bbox={"boxstyle": "square,pad=0.4" if stock else "round,pad=0.3",
-                             "fc": "white", "ec": "#333333" if stock else "none",
-                             "lw": 1.2})
+                             "fc": "white", "ec": "#333333" if stock else "none", "lw": 1.2})
         boxes[name] = text
     for a, b, data in cld.edges(data=True):
-        start, end = pos[a], pos[b]
         if a == b:
             continue
-        rad = 0.2
-        arrow = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}",
-                                arrowstyle="-|>", mutation_scale=15, lw=1.3, color="#333333",
-                                patchA=boxes[a].get_bbox_patch(),
-                                patchB=boxes[b].get_bbox_patch(), shrinkA=2, shrinkB=2,
-                                zorder=2)
-        ax.add_patch(arrow)
-        sx, sy = _on_curve(start, end, rad, 0.78)
-        ax.text(sx, sy, _SIGNS.get(data["polarity"], "?"), fontsize=fontsize + 3,
-                fontweight="bold", ha="center", va="center", zorder=4,
-                color=_REINFORCING if data["polarity"] == "+" else _BALANCING
-                if data["polarity"] == "-" else _UNDETERMINED)
+        start, end = pos[a], pos[b]
+        rad = 0.18
+        ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}",
+                                     arrowstyle="-|>", mutation_scale=16, lw=1.4,
+                                     color="#333333", patchA=boxes[a].get_bbox_patch(),
+                                     patchB=boxes[b].get_bbox_patch(), shrinkA=2, shrinkB=4,
+                                     zorder=2))
+        sx, sy = _on_curve(start, end, rad, 0.62)
+        polarity = data["polarity"]
+        ax.text(sx, sy, _SIGNS.get(polarity, "?"), fontsize=fontsize + 4, fontweight="bold",
+                ha="center", va="center", zorder=4,
+                color=_REINFORCING if polarity == "+" else _BALANCING if polarity == "-"
+                else _UNDETERMINED,
+                bbox={"boxstyle": "circle,pad=0.05", "fc": "white", "ec": "none",
+                      "alpha": 0.8})
         if data["delayed"]:
-            mx, my = _on_curve(start, end, rad, 0.5)
-            ax.text(mx, my, "||", fontsize=fontsize + 2, ha="center", va="center",
-                    rotation=math.degrees(math.atan2(end[1] - start[1], end[0] - start[0]))
-                    + 90, zorder=4)
-    _loop_markers(ax, marked, loop_nodes, pos, span, fontsize)
-    ax.set_xlim(xs.min() - 0.18 * span, xs.max() + 0.18 * span)
-    ax.set_ylim(ys.min() - 0.14 * span, ys.max() + 0.14 * span)
+            mx, my = _on_curve(start, end, rad, 0.45)
+            angle = math.degrees(math.atan2(end[1] - start[1], end[0] - start[0])) + 90
+            ax.text(mx, my, "||", fontsize=fontsize + 3, fontweight="bold", ha="center",
+                    va="center", rotation=angle, zorder=4)
+    _loop_markers(ax, chosen, loop_nodes, pos, span, fontsize)
+    ax.set_xlim(xs.min() - 0.16 * span, xs.max() + 0.16 * span)
+    ax.set_ylim(ys.min() - 0.12 * span, ys.max() + 0.12 * span)
     ax.set_aspect("equal")
     return ax
+
+
+def _sidecar_variables(model: Model, chosen) -> set[str]:
+    """The variables the sidecar lists for the chosen named loops."""
+    from flywheel.loops.names import read_loop_names, sidecar_path
+
+    path = sidecar_path(model)
+    if not path.is_file():
+        return set()
+    ids = {loop.id for loop in chosen if loop.name}
+    keys = {_key(n): n for n in model.elements}
+    return {keys.get(_key(v), v) for entry in read_loop_names(path) if entry.id in ids
+            for v in entry.variables}
 
 
 def _wrap(name: str, width: int) -> str:
@@ -414,22 +474,24 @@ def _wrap(name: str, width: int) -> str:
     return "\n".join(textwrap.wrap(name, width)) or name
 
 
-def _loop_markers(ax, marked, loop_nodes, pos, span, fontsize) -> None:
+def _loop_markers(ax, chosen, loop_nodes, pos, span, fontsize) -> None:
     from matplotlib.patches import Arc, FancyArrowPatch
 
     radius = 0.035 * span
-    placed: list[tuple[float, float]] = []
-    for loop in marked:
+    taken = [np.array(p) for p in pos.values()]
+    for loop in chosen:
         names = loop_nodes.get(loop.id) or []
         if not names:
             continue
         points = np.array([pos[n] for n in names])
-        cx, cy = points.mean(axis=0)
-        if len(points) == 1:
-            cy += 2.5 * radius
-        while any(math.hypot(cx - px, cy - py) < 2.6 * radius for px, py in placed):
-            cy -= 2.6 * radius
-        placed.append((cx, cy))
+        centre = points.mean(axis=0)
+        if len(points) <= 2:  # a two-variable loop: beside the pair, on the arcs' side
+            (x1, y1), (x2, y2) = points[0], points[-1]
+            normal = np.array([y2 - y1, x1 - x2]) / max(math.hypot(x2 - x1, y2 - y1), 1e-9)
+            centre = centre + normal * 0.12 * math.hypot(x2 - x1, y2 - y1)
+        centre = _free_spot(centre, taken, 2.4 * radius, span)
+        taken.append(centre)
+        cx, cy = centre
         area = 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2)
                          in zip(points, np.roll(points, -1, axis=0)))
         counter = area >= 0
@@ -437,19 +499,31 @@ def _loop_markers(ax, marked, loop_nodes, pos, span, fontsize) -> None:
         color = {"R": _REINFORCING, "B": _BALANCING}.get(letter, _UNDETERMINED)
         theta1, theta2 = (60, 360) if counter else (-180, 120)
         ax.add_patch(Arc((cx, cy), 2 * radius, 2 * radius, theta1=theta1, theta2=theta2,
-                         color=color, lw=1.8, zorder=3))
-        end_angle = math.radians(theta2 if counter else theta1)
-        tip = (cx + radius * math.cos(end_angle), cy + radius * math.sin(end_angle))
-        step = 0.35 if counter else -0.35
-        tail = (cx + radius * math.cos(end_angle - step), cy + radius * math.sin(end_angle - step))
-        ax.add_patch(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=11,
-                                     color=color, lw=1.8, zorder=3))
-        label = loop.id if loop.id.startswith(letter) else f"{letter}\n{loop.id[:5]}"
-        ax.text(cx, cy, label, ha="center", va="center", fontsize=fontsize - 1,
+                         color=color, lw=2, zorder=3))
+        end = math.radians(theta2 if counter else theta1)
+        back = end - 0.4 if counter else end + 0.4
+        ax.add_patch(FancyArrowPatch((cx + radius * math.cos(back), cy + radius * math.sin(back)),
+                                     (cx + radius * math.cos(end), cy + radius * math.sin(end)),
+                                     arrowstyle="-|>", mutation_scale=12, color=color, lw=2,
+                                     zorder=3))
+        label = loop.id if loop.id[:1] == letter else letter
+        ax.text(cx, cy, label, ha="center", va="center", fontsize=fontsize,
                 fontweight="bold", color=color, zorder=4)
-        if loop.name:
-            ax.text(cx, cy - 1.45 * radius, _wrap(loop.name, 18), ha="center", va="top",
-                    fontsize=fontsize - 2, style="italic", color=color, zorder=4)
+        caption = loop.name or loop.id
+        ax.text(cx, cy - 1.35 * radius, _wrap(caption, 18), ha="center", va="top",
+                fontsize=fontsize - 2, style="italic", color=color, zorder=4,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+
+
+def _free_spot(centre, taken, distance, span):
+    """The point nearest `centre` (on a spiral) at least `distance` from every taken point."""
+    centre = np.asarray(centre, float)
+    for step in range(200):
+        angle, reach = step * 2.4, distance * 0.25 * math.sqrt(step)
+        candidate = centre + reach * np.array([math.cos(angle), math.sin(angle)])
+        if all(np.hypot(*(candidate - p)) >= distance for p in taken):
+            return candidate
+    return centre
 
 
 # ---------------------------------------------------------------------- stock and flow
@@ -524,7 +598,10 @@ def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1
     graph = structure.graph
     keys = {_key(n): n for n in model.elements}
     mine = {oid: obj for (v, oid), obj in objects.items() if v == view}
-    ax = _new_axes(ax, (11, 7))
+    spread_x = max(o.x for o in mine.values()) - min(o.x for o in mine.values()) + 160
+    spread_y = max(o.y for o in mine.values()) - min(o.y for o in mine.values()) + 120
+    width = float(np.clip(spread_x / 80, 8, 30))  # about one point per sketch pixel
+    ax = _new_axes(ax, (width, float(np.clip(width * spread_y / spread_x, 4, 24))))
     ax.set_axis_off()
     ax.set_title(f"{model.name}: stock and flow", fontsize=fontsize + 3)
     artists, points = {}, {}
