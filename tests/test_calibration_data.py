@@ -107,3 +107,9 @@ def test_a_bad_mapping_entry_names_the_series(tmp_path):
     path.write_text('[capex]\nvariable = "Capex"\n')
     with pytest.raises(DataFileError, match="series 'capex' lacks transform, weight"):
         load_mapping(path)
+
+
+def test_the_documentation_covers_every_series():
+    text = (TESTS.parent / "docs" / "calibration.md").read_text()
+    missing = [series for series in load_mapping() if f"`{series}`" not in text]
+    assert not missing

@@ -272,7 +272,12 @@ def _bounds(model, names: list[str], given: Mapping[str, tuple[float, float]]):
 
 
 def _intervals(x: np.ndarray, jac: np.ndarray, residuals: np.ndarray, dof: int):
-    """Approximate 95% intervals in the fit's coordinates; NaN where undetermined."""
+    """Approximate 95% intervals in the fit's coordinates.
+
+    NaN for a parameter the data do not determine (it has a component along
+    a direction in which the residuals do not change), or when there are no
+    residual degrees of freedom.
+    """
     if dof <= 0:
         return np.full_like(x, np.nan), np.full_like(x, np.nan)
     _, singular, vt = np.linalg.svd(jac, full_matrices=False)
@@ -280,5 +285,6 @@ def _intervals(x: np.ndarray, jac: np.ndarray, residuals: np.ndarray, dof: int):
     covariance = (vt[keep].T / singular[keep] ** 2) @ vt[keep]
     variance = np.sum(residuals**2) / dof
     spread = stats.t.ppf(0.975, dof) * np.sqrt(np.diag(covariance) * variance)
-    spread = np.where(np.all(keep), spread, np.nan)
+    unidentified = np.any(np.abs(vt[~keep]) > 1e-6, axis=0)  # moves along a null direction
+    spread = np.where(unidentified, np.nan, spread)
     return x - spread, x + spread
