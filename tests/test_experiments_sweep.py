@@ -48,8 +48,8 @@ def test_dataset_layout_units_and_attrs(jevons, grid):
 
 
 def test_each_run_equals_its_own_simulation(jevons, grid):
-    result = sweep(jevons, grid, outcomes=["Total Compute Spend"], method="euler",
-                   progress=False)
+    result = sweep(jevons, grid, outcomes=["Total Compute Spend"], progress=False)
+    assert result.attrs["method"] == "euler"  # the model's own, whatever simulate's default
     for index in (0, 7, 14):
         params = {n: float(result[n][index]) for n in ("Price Elasticity of Demand",
                                                        "Learning Rate")}
@@ -60,10 +60,19 @@ def test_each_run_equals_its_own_simulation(jevons, grid):
 
 
 def test_results_do_not_depend_on_the_chunk_size(jevons, grid):
-    whole = sweep(jevons, grid, outcomes=[SPEND], method="euler", progress=False)
-    chunked = sweep(jevons, grid, outcomes=[SPEND], method="euler", chunk_size=4,
-                    progress=False)
+    whole = sweep(jevons, grid, outcomes=[SPEND], progress=False)
+    chunked = sweep(jevons, grid, outcomes=[SPEND], chunk_size=4, progress=False)
     xr.testing.assert_identical(whole, chunked)
+
+
+def test_another_method_can_be_asked_for(jevons, grid):
+    rk4 = sweep(jevons, grid, outcomes=["Total Compute Spend"], method="rk4", dt=0.125,
+                progress=False)
+    assert rk4.attrs["method"] == "rk4"
+    params = {n: rk4[n].values for n in ("Price Elasticity of Demand", "Learning Rate")}
+    alone = flywheel.simulate(jevons, params=params, method="rk4", dt=0.125)
+    np.testing.assert_allclose(rk4["Total Compute Spend"], alone["Total Compute Spend"],
+                               rtol=1e-12)
 
 
 def test_a_problem_is_swept_on_a_full_grid(jevons):

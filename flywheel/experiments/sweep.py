@@ -5,7 +5,8 @@ chunk as one batched :func:`flywheel.simulate` call, reduces it to its
 outcomes at once, and keeps only those: memory grows with the number of runs
 times the outcomes kept, never with the model's size or time steps. Each
 chunk runs on the batched ``"compiled"`` simulation engine when flywheel has
-it, else on ``"pysd"``.
+it, else on ``"pysd"``, with :data:`DEFAULT_METHOD` (the model's Euler)
+unless another method is given.
 
 Examples
 --------
@@ -41,10 +42,15 @@ from flywheel.params import RunTimes, scenario_params
 from flywheel.simulate import ENGINES, simulate
 from flywheel.vocabulary import key_outputs
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "GRID_POINTS", "simulation_engine", "sweep"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_METHOD", "GRID_POINTS", "simulation_engine", "sweep"]
 
 #: Runs per batched simulation call.
 DEFAULT_CHUNK_SIZE = 4096
+#: The integration method of a sweep unless one is given: the model's own
+#: fixed-step Euler at its TIME STEP. An adaptive method's steps are shared by
+#: the runs of a batch (they follow its most demanding run), so each run would
+#: depend on its chunk-mates and the cost on the sample's worst corner.
+DEFAULT_METHOD = "euler"
 #: Points per name when a problem (rather than samples) is swept: a full grid.
 GRID_POINTS = 11
 
@@ -125,8 +131,12 @@ def sweep(
         Local processes for ``engine="local"``; 1 runs in this process.
     chunk_size : int
         Runs per batched simulation call: the bound on memory. Results do not
-        depend on the executor, which sees the same chunks.
-    method, dt, saveper, initial_time, final_time : optional
+        depend on the executor, which sees the same chunks, nor (with a
+        fixed-step method) on the chunk size.
+    method : str, optional
+        Integration method (:func:`flywheel.simulate`); default
+        :data:`DEFAULT_METHOD`, the model's Euler, not simulate's adaptive default.
+    dt, saveper, initial_time, final_time : float, optional
         Passed to :func:`flywheel.simulate`.
     progress : bool
         Show a progress bar when the sweep has more than one chunk.
@@ -173,8 +183,9 @@ def sweep(
         )
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ParameterValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    options = dict(engine=simulation_engine(), method=method, dt=dt, saveper=saveper,
-                   initial_time=initial_time, final_time=final_time, return_columns=read)
+    options = dict(engine=simulation_engine(), method=method or DEFAULT_METHOD, dt=dt,
+                   saveper=saveper, initial_time=initial_time, final_time=final_time,
+                   return_columns=read)
     in_process = is_local(engine) and workers == 1
     task = functools.partial(_run_chunk, model if in_process else ShippedModel.of(model),
                              wanted, options)

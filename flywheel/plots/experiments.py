@@ -38,7 +38,7 @@ def plot_sweep(result: xr.Dataset, outcome: str | None = None, *, x: str | None 
                ax=None):
     """An outcome of a sweep against one of its inputs.
 
-    A scalar outcome is drawn against `x` (a line for a one-input grid, else
+    A scalar outcome is drawn against `x` (a line for a one-input sweep, else
     points coloured by the next input); a series outcome as one line per run
     over time, coloured by `x`.
 
@@ -81,15 +81,13 @@ def plot_sweep(result: xr.Dataset, outcome: str | None = None, *, x: str | None 
             ax.plot(result["time"], data[:, i], color=cmap(norm(inputs[i])), lw=0.8, alpha=0.7)
         ax.figure.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=_label(result[x], x))
         ax.set_xlabel(_label(result["time"], "time"), fontsize="small")
-    elif not others and result.attrs.get("sampling") == "grid":
+    elif not others:
         order = np.argsort(inputs)
         ax.plot(inputs[order], data.values[order], marker=".", lw=1.4)
         ax.set_xlabel(_label(result[x], x), fontsize="small")
     else:
-        colour = result[others[0]].values if others else None
-        points = ax.scatter(inputs, data.values, c=colour, s=6, cmap="viridis")
-        if others:
-            ax.figure.colorbar(points, ax=ax, label=_label(result[others[0]], others[0]))
+        points = ax.scatter(inputs, data.values, c=result[others[0]].values, s=6, cmap="viridis")
+        ax.figure.colorbar(points, ax=ax, label=_label(result[others[0]], others[0]))
         ax.set_xlabel(_label(result[x], x), fontsize="small")
     ax.set_ylabel(_label(data, outcome), fontsize="small")
     _style(ax, f"{result.attrs.get('model', '')}: {data.attrs.get('description', outcome)}")
