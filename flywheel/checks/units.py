@@ -89,6 +89,7 @@ class _Walker:
         self.abstract = {reference_key(el.name): el
                          for el in model.abstract.sections[0].elements}
         self.element = ""
+        self.declared: pint.Quantity | None = None  # the checked element's units
         self.found: list[UnitMismatch] = []
 
     def units_of_text(self, text: str) -> pint.Quantity | None:
