@@ -67,9 +67,9 @@ class _Problem:
         self.times = RunTimes(model)
         self.log_observed = np.log(points["observed"].to_numpy())
         self.weights = points["weight"].to_numpy()
-        self.groups = [np.flatnonzero(points["series"].to_numpy() == s)
-                       for s in dict.fromkeys(points["series"])]
-        self.trend = [g for g in self.groups if points["transform"].iloc[g[0]] == "trend"]
+        trend = points.loc[points["transform"] == "trend", "series"]
+        self.trend = [np.flatnonzero(points["series"].to_numpy() == s)
+                      for s in dict.fromkeys(trend)]
 
     def run(self, params: Mapping[str, object]):
         return simulate(self.model, params=params, method=self.method,
