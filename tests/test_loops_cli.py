@@ -73,3 +73,14 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_dominance_among_named_or_chosen_loops(capsys):
+    assert main(["dominance", LOGISTIC, "--loops", "births"]) == 0
+    rows = capsys.readouterr().out.splitlines()[3:]
+    assert [row.split()[1] for row in rows] == ["R1"]
+    assert rows[0].split()[4:6] == ["0.125", "30"]
+    assert main(["dominance", LOGISTIC, "--named"]) == 0
+    assert "Crowding" in capsys.readouterr().out
+    assert main(["dominance", LOGISTIC, "--loops", "R9"]) == 2
+    assert "no loop 'R9'" in capsys.readouterr().err

@@ -49,13 +49,21 @@ def _dominance(args: argparse.Namespace) -> None:
     model = load(args.model)
     result = loop_dominance(model, params=parse_set(args.set) or None, method=args.method,
                             final_time=args.final_time)
-    periods = dominant_periods(result, threshold=args.threshold)
+    chosen = None
+    if args.loops:
+        keys = [s.strip() for s in args.loops.split(",") if s.strip()]
+        by_name = {str(n).lower(): i for i, n in zip(result["loop"].values,
+                                                     result["loop_name"].values) if n}
+        chosen = [by_name.get(k.lower(), k) for k in keys]
+    elif args.named:
+        chosen = [i for i, n in zip(result["loop"].values, result["loop_name"].values) if n]
+    periods = dominant_periods(result, threshold=args.threshold, loops=chosen)
     print(f"{model.name}: loop dominance ({result.sizes['loop']} loops, {args.method}, "
           f"dt {result.attrs['dt']:g}); {result.attrs['timing']}")
-    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:g}", f"{r.end:g}",
+    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:.10g}", f"{r.end:.10g}",
              f"{r.mean_relative_score:+.2f}"] for r in periods.itertuples()]
     print(format_table(rows, ["part", "loop", "name", "polarity", "from", "to", "mean"],
-                       [4, 10, 24, 12, 8, 8, 6]))
+                       [4, 10, 24, 12, 9, 9, 6]))
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +127,10 @@ def register(command) -> None:
     dominance.add_argument("--threshold", type=float, default=0.0,
                            help="report only times where one loop's |relative score| "
                                 "exceeds this (default 0)")
+    dominance.add_argument("--named", action="store_true",
+                           help="only the named loops compete for dominance")
+    dominance.add_argument("--loops", metavar="R1,B1",
+                           help="only these loops compete for dominance (ids or names)")
     dominance.add_argument("--plot", metavar="FILE", help="stacked relative loop scores "
                                                           "(.png, .svg or .pdf)")
     dominance.add_argument("--top", type=int, default=8,

@@ -344,7 +344,8 @@ def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) ->
     return dataset
 
 
-def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0):
+def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
+                     loops: Sequence[str] | None = None):
     """Which loop dominates each cycle partition, from when to when.
 
     At each time the dominant loop of a partition is the one with the largest
@@ -358,6 +359,9 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0):
     threshold : float
         Times where the dominant loop's |relative score| is at most this are
         left out (e.g. 0.5 keeps only times where one loop does more than half).
+    loops : sequence of str, optional
+        Only these loops (ids, e.g. the named ones) compete; their relative
+        scores stay those of the whole partition.
 
     Returns
     -------
@@ -377,6 +381,15 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0):
     """
     import pandas as pd
 
+    if loops is not None:
+        known = [str(l) for l in dominance["loop"].values]
+        unknown = [l for l in loops if l not in known]
+        if unknown:
+            from flywheel.loops.errors import UnknownLoopError, closest
+
+            raise UnknownLoopError(f"no loop {unknown[0]!r} in this result "
+                                   f"({closest(str(unknown[0]), known)})")
+        dominance = dominance.sel(loop=list(loops))
     rel = dominance["relative_loop_score"]
     scenarios = [None] if "scenario" not in rel.dims else list(range(rel.sizes["scenario"]))
     rows = []

@@ -34,8 +34,7 @@ from flywheel.compiler.translate import TIME
 from flywheel.errors import ParameterValueError
 from flywheel.integrators import METHODS, time_grid
 from flywheel.model import Model
-from flywheel.params import scenario_params
-from flywheel.params import RunTimes
+from flywheel.params import RunTimes, scenario_params
 
 __all__ = ["EulerRun", "Evaluator", "evaluator"]
 
@@ -188,9 +187,7 @@ class Evaluator:
         return EulerRun(grid.steps, step, graph_values, namespace, checked.n_scenarios, values)
 
     def _globals(self, control) -> dict:
-        namespace = {"np": np, "xidz": runtime.xidz, "zidz": runtime.zidz,
-                     "modulo": runtime.modulo, "step": runtime.step, "ramp": runtime.ramp,
-                     "pulse": runtime.pulse, "pulse_train": runtime.pulse_train}
+        namespace = {"np": np, **{name: getattr(runtime, name) for name in runtime.__all__}}
         namespace.update(zip(("_t0", "_tf", "_dt", "_saveper"), control))
         for ident, x, y in self.graph.tables:
             namespace[f"{ident}_x"] = np.array(x)
