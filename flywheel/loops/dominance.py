@@ -177,9 +177,9 @@ def _products(scores: np.ndarray, members: list[list[int]]) -> np.ndarray:
     """Products of link scores over each loop's links, for all times at once.
 
     One sparse product with the link-loop incidence matrix gives, per loop
-    and time, the sum of log |score|, the number of negative scores and the
-    number of zero scores; that is one pass over the loops' links instead of
-    one numpy call per loop.
+    and time, the sum of log |score| and a tally of its negative and zero
+    scores; that is one pass over the loops' links instead of one numpy call
+    per loop.
     """
     import scipy.sparse
 
@@ -191,12 +191,15 @@ def _products(scores: np.ndarray, members: list[list[int]]) -> np.ndarray:
     flat = np.moveaxis(scores, 2, 1).reshape(steps * width, n_links)
     zero = flat == 0
     logs = np.log(np.abs(np.where(zero, 1.0, flat)))
-    sums = incidence @ np.vstack([logs, flat < 0, zero]).T  # (loops, 3 * rows)
+    # counts of negative links (below 64: no loop is that long here) plus 64 per zero link
+    big = 1 << max(6, int(np.ceil(np.log2(max(len(m) for m in members) + 1))))
+    counts = (flat < 0) + big * zero.astype(float)
+    sums = incidence @ np.vstack([logs, counts]).T  # (loops, 2 * rows)
     size = flat.shape[0]
     magnitude = np.exp(sums[:, :size])
-    negative = sums[:, size:2 * size] % 2 == 1
-    product = np.where(sums[:, 2 * size:] > 0, 0.0,
-                       np.where(negative, -magnitude, magnitude)).T
+    tally = np.rint(sums[:, size:])
+    negative = (tally % big) % 2 == 1
+    product = np.where(tally >= big, 0.0, np.where(negative, -magnitude, magnitude)).T
     return np.moveaxis(product.reshape(steps, width, len(members)), 1, 2)
 
 

@@ -43,7 +43,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.compiler.naming import hidden_stock_names, reference_key
 from flywheel.loops.polarity import constant_value, link_polarity, value_sign
-from flywheel.model import CONTROL_NAMES, Model, load
+from flywheel.model import Model, load
 
 __all__ = ["Structure", "causal_graph", "hidden_call", "model_structure"]
 

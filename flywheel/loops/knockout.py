@@ -98,9 +98,9 @@ class _CallFinder:
         self.element = element
         self.counts: dict[str, int] = {}
 
-    def find(self, tree, hidden: str, found: list) -> None:
-        """Append (parent, field or index, call node) of the call owning `hidden` to `found`."""
-        self._walk(tree, None, None, hidden, found)
+    def walk(self, tree, parent, slot, hidden: str, found: list) -> None:
+        """Append (parent, slot, call, stage, stages) of the call owning `hidden` to `found`."""
+        self._walk(tree, parent, slot, hidden, found)
 
     def _walk(self, tree, parent, slot, hidden, found) -> None:
         described = hidden_call(tree)
@@ -215,7 +215,7 @@ def _locate(element, hidden: str):
     found: list = []
     for holder, field, _ in _element_trees(element):
         tree = getattr(holder, field)
-        finder._walk(tree, holder, field, hidden, found)
+        finder.walk(tree, holder, field, hidden, found)
     return found[0]
 
 
