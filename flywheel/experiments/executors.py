@@ -15,12 +15,24 @@ the same numbers everywhere. The executor is chosen by ``engine``:
 
 Out of this process, the model travels as its file's content
 (:class:`ShippedModel`), so workers need no shared file system.
+
+Dask's nanny starts worker processes with ``MALLOC_TRIM_THRESHOLD_=65536``
+(``distributed.nanny.pre-spawn-environ``), which also fixes glibc's mmap
+threshold at 128 kB: every few numpy temporaries then go back to the
+operating system and come again, and the vectorised engine runs about three
+times slower (measured on the research model: 110-120 against 35-40 µs a
+run). A process that loads a shipped model, when that variable is set,
+raises glibc's trim and mmap thresholds to its own 64-bit ceilings (128 MB,
+32 MB) once, which restores the speed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
+import os
+import platform
 import tempfile
 import threading
 import uuid
@@ -68,10 +80,21 @@ class ShippedModel:
         redirected.
         """
         with _LOADING:
+            _relax_malloc_trim()
             return _load_content(self.name, self.content)
 
 
 _LOADING = threading.Lock()
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+
+@functools.cache
+def _relax_malloc_trim() -> None:
+    """Undo a small ``MALLOC_TRIM_THRESHOLD_`` (Dask workers) in this glibc process, once."""
+    if "MALLOC_TRIM_THRESHOLD_" in os.environ and platform.libc_ver()[0] == "glibc":
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_TRIM_THRESHOLD, 128 * 2**20)
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)
 
 
 @functools.lru_cache(maxsize=8)
