@@ -43,6 +43,7 @@ from flywheel.calibration.data import (
 )
 from flywheel.calibration.result import CalibrationResult, Comparison
 from flywheel.errors import ParameterValueError
+from flywheel.model import Model, load
 from flywheel.params import RunTimes, finite_number
 from flywheel.simulate import simulate
 
@@ -119,7 +120,8 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
 
     Parameters
     ----------
-    model : flywheel.Model
+    model : Model, str or path
+        A loaded model, a bundled model's name or a model file's path.
     data : CalibrationData, DataFrame or path, optional
         Observations (default: the package's); a table or file is joined with
         `mapping` by :func:`flywheel.calibration.data.observations_for`.
@@ -140,6 +142,7 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
         Bad observations or mapping (see :func:`observations_for`), or no
         observed series that maps to a variable of the model.
     """
+    model = model if isinstance(model, Model) else load(model)
     problem = _Problem(model, _data(model, data, mapping), method)
     return problem.compare(problem.run(dict(params or {})))
 
@@ -157,7 +160,8 @@ def calibrate(model, data: CalibrationData | pd.DataFrame | str | Path | None = 
 
     Parameters
     ----------
-    model : flywheel.Model
+    model : Model, str or path
+        A loaded model, a bundled model's name or a model file's path.
     data : CalibrationData, DataFrame or path, optional
         As in :func:`compare` (default: the package's observations).
     params : sequence of str
@@ -187,10 +191,11 @@ def calibrate(model, data: CalibrationData | pd.DataFrame | str | Path | None = 
     --------
     >>> import flywheel
     >>> from flywheel.calibration.fit import calibrate
-    >>> result = calibrate(flywheel.load("flywheel"), params=["Imitation Coefficient"])
+    >>> result = calibrate("flywheel", params=["Imitation Coefficient"])
     >>> result.success, result.parameters.loc["Imitation Coefficient", "space"]
     (True, 'linear')
     """
+    model = model if isinstance(model, Model) else load(model)
     names = [model.resolve(n) for n in params]
     if not names:
         raise ParameterValueError("calibrate needs at least one constant in params")

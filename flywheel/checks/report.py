@@ -41,6 +41,7 @@ from flywheel.checks.integration import integration_error
 from flywheel.checks.parameters import check_parameters
 from flywheel.checks.units import check_units
 from flywheel.errors import ParameterValueError
+from flywheel.model import Model, load
 
 __all__ = ["CHECKS", "CheckReport", "CheckSection", "MEAN_BOUND", "WORST_BOUND", "check_model"]
 
@@ -153,7 +154,8 @@ def check_model(model, *, checks: Sequence[str] | None = None) -> CheckReport:
 
     Parameters
     ----------
-    model : flywheel.Model
+    model : Model, str or path
+        A loaded model, a bundled model's name or a model file's path.
     checks : sequence of str, optional
         Names from :data:`CHECKS` (default: all, in that order).
 
@@ -166,6 +168,7 @@ def check_model(model, *, checks: Sequence[str] | None = None) -> CheckReport:
     ParameterValueError
         An unknown check name (the message lists the valid ones).
     """
+    model = model if isinstance(model, Model) else load(model)
     names = list(CHECKS) if checks is None else list(checks)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
