@@ -10,9 +10,14 @@ from __future__ import annotations
 
 __all__ = [
     "FlywheelError",
+    "LoopLimitWarning",
+    "LoopNameError",
+    "LoopNameWarning",
     "ModelFileError",
     "ParameterValueError",
     "SimulationError",
+    "UnknownLinkError",
+    "UnknownLoopError",
     "UnknownModelError",
     "UnknownParameterError",
     "UnsupportedConstructError",
@@ -48,3 +53,23 @@ class SimulationError(FlywheelError, RuntimeError):
 
 class UnsupportedConstructError(FlywheelError, NotImplementedError):
     """A model uses a construct the compiler does not support."""
+
+
+class UnknownLoopError(UnknownParameterError):
+    """A loop id or name that the model's loops do not have."""
+
+
+class UnknownLinkError(UnknownParameterError):
+    """A link (source, target) that is not in the model's causal graph."""
+
+
+class LoopNameError(FlywheelError, ValueError):
+    """A loop-name sidecar file that cannot be read or names variables the model lacks."""
+
+
+class LoopLimitWarning(UserWarning):
+    """The model has more loops than the bound: the strongest-path search was used."""
+
+
+class LoopNameWarning(UserWarning):
+    """A sidecar entry matched no loop, or a loop's polarity differs from the sidecar's."""

@@ -17,7 +17,9 @@ import numpy as np
 
 from flywheel.errors import ParameterValueError, UnknownParameterError
 
-__all__ = ["RunTimes", "ScenarioParams", "finite_number", "resolve_name", "scenario_params"]
+__all__ = [
+    "RunTimes", "ScenarioParams", "closest", "finite_number", "resolve_name", "scenario_params",
+]
 
 
 def _key(name: str) -> str:
@@ -56,13 +58,25 @@ def resolve_name(name: str, candidates: Iterable[str], *, what: str, owner: str)
     by_key = {_key(n): n for n in pool}
     if _key(name) in by_key:
         return by_key[_key(name)]
-    close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.5)
-    hint = (
-        "; closest: " + ", ".join(repr(by_key[c]) for c in close)
-        if close
-        else f"; it has: {', '.join(repr(n) for n in pool[:12])}"
-    )
-    raise UnknownParameterError(f"{owner} has no {what} {name!r}{hint}")
+    raise UnknownParameterError(f"{owner} has no {what} {name!r}; {closest(name, pool)}")
+
+
+def closest(name: str, candidates: Iterable[str], n: int = 3) -> str:
+    """A hint naming the candidates closest to `name`, or the first few when none is close.
+
+    Examples
+    --------
+    >>> closest("Adopter", ["Adopters", "Adoption Rate", "Price"])
+    "closest: 'Adopters', 'Adoption Rate'"
+    >>> closest("zzz", ["Adopters", "Price"])
+    "it has: 'Adopters', 'Price'"
+    """
+    pool = list(candidates)
+    by_key = {_key(c): c for c in pool}
+    close = difflib.get_close_matches(_key(name), list(by_key), n=n, cutoff=0.5)
+    if close:
+        return "closest: " + ", ".join(repr(by_key[c]) for c in close)
+    return "it has: " + ", ".join(repr(c) for c in pool[:12]) + (", ..." if len(pool) > 12 else "")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 
 import flywheel
 from flywheel.errors import ParameterValueError
-from flywheel.loops import LoopLimitWarning, LoopNameWarning, UnknownLoopError
+from flywheel.errors import LoopLimitWarning, LoopNameWarning, UnknownLoopError
 from flywheel.loops.cycles import loop_id, strongest_path_loops
 
 TEST_MODELS = Path(__file__).parent / "models"

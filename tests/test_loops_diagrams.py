@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 
 import flywheel  # noqa: E402
 from flywheel.errors import ModelFileError  # noqa: E402
-from flywheel.loops import UnknownLoopError  # noqa: E402
+from flywheel.errors import UnknownLoopError  # noqa: E402
 from flywheel.plots import (  # noqa: E402
     plot_causal_loop_diagram,
     plot_loop_dominance,

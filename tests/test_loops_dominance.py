@@ -183,5 +183,5 @@ def test_dominant_periods_among_chosen_loops(logistic):
     _, dominance, _ = logistic
     only = flywheel.dominant_periods(dominance, loops=["B1"])
     assert only["loop"].tolist() == ["B1"] and only.loc[0, "start"] == 0.125
-    with pytest.raises(flywheel.loops.UnknownLoopError, match=r"no loop 'B7'.*closest: 'B1'"):
+    with pytest.raises(flywheel.errors.UnknownLoopError, match=r"no loop 'B7'.*closest: 'B1'"):
         flywheel.dominant_periods(dominance, loops=["B7"])

@@ -9,7 +9,7 @@ import pytest
 
 import flywheel
 from flywheel.errors import ParameterValueError, UnknownParameterError
-from flywheel.loops import UnknownLinkError, UnknownLoopError
+from flywheel.errors import UnknownLinkError, UnknownLoopError
 from flywheel.loops.knockout import cut_link
 
 TEST_MODELS = Path(__file__).parent / "models"

@@ -53,7 +53,7 @@ def test_research_model_loops_are_enumerated_not_searched(research_loops):
 
 def test_the_named_loops_stand_on_their_equations(research):
     """With the signs the equations say (no run), the structural loops read right."""
-    with pytest.warns(flywheel.loops.LoopNameWarning):  # the others need measured signs
+    with pytest.warns(flywheel.errors.LoopNameWarning):  # the others need measured signs
         symbolic = flywheel.feedback_loops(research, numeric=False)
     for loop_id in ("B3", "B4", "B5"):
         assert symbolic[loop_id].polarity == RESEARCH_LOOPS[loop_id][1]

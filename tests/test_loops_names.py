@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import flywheel
-from flywheel.loops import LoopNameError, LoopNameWarning
+from flywheel.errors import LoopNameError, LoopNameWarning
 from flywheel.loops.names import LoopName, match_names, read_loop_names, sidecar_path
 
 TEST_MODELS = Path(__file__).parent / "models"

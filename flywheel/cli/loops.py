@@ -21,7 +21,8 @@ __all__ = ["register"]
 
 
 def _loops(args: argparse.Namespace) -> None:
-    from flywheel.loops import LoopLimitWarning, LoopNameWarning, feedback_loops
+    from flywheel.errors import LoopLimitWarning, LoopNameWarning
+    from flywheel.loops import feedback_loops
     from flywheel.model import load
 
     model = load(args.model)

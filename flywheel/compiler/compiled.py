@@ -63,10 +63,13 @@ class CompiledModel:
         Defaults of ``initial_time``, ``final_time``, ``time_step``, ``saveper``.
     static_names : frozenset of str
         Output variables that are constant during a run.
+    graph : flywheel.compiler.graph.ModelGraph
+        The ordered nodes the source is generated from (the loop analysis
+        evaluates them one link at a time).
     """
 
     def __init__(self, abstract_model, title: str = "a model") -> None:
-        self._graph = graph = ModelGraph(abstract_model)
+        self.graph = graph = ModelGraph(abstract_model)
         self._abstract = abstract_model
         self._kernels: dict[tuple, object] = {}
         self._title = title
@@ -92,7 +95,7 @@ class CompiledModel:
 
     def _module(self, columns: tuple[str, ...]) -> dict:
         if columns not in self._modules:
-            source = make_source(self._graph, columns, self._title)
+            source = make_source(self.graph, columns, self._title)
             namespace: dict = {"__name__": "flywheel_compiled", "__source__": source}
             exec(compile(source, f"<flywheel compiled {self._title}>", "exec"), namespace)
             self._modules[columns] = namespace

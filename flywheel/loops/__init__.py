@@ -16,24 +16,12 @@ Examples
 
 from flywheel.loops.cycles import FeedbackLoops, Loop, feedback_loops
 from flywheel.loops.dominance import dominant_periods, loop_dominance
-from flywheel.loops.errors import (
-    LoopLimitWarning,
-    LoopNameError,
-    LoopNameWarning,
-    UnknownLinkError,
-    UnknownLoopError,
-)
 from flywheel.loops.graph import causal_graph
 from flywheel.loops.knockout import knockout
 
 __all__ = [
     "FeedbackLoops",
     "Loop",
-    "LoopLimitWarning",
-    "LoopNameError",
-    "LoopNameWarning",
-    "UnknownLinkError",
-    "UnknownLoopError",
     "causal_graph",
     "dominant_periods",
     "feedback_loops",

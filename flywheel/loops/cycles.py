@@ -38,7 +38,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from flywheel.loops.errors import LoopLimitWarning, LoopNameWarning, UnknownLoopError, closest
+from flywheel.errors import LoopLimitWarning, LoopNameWarning, UnknownLoopError
+from flywheel.params import closest
 from flywheel.loops.graph import Structure, model_structure
 from flywheel.loops.names import (
     LoopName,

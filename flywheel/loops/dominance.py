@@ -391,7 +391,8 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
         known = [str(l) for l in dominance["loop"].values]
         unknown = [l for l in loops if l not in known]
         if unknown:
-            from flywheel.loops.errors import UnknownLoopError, closest
+            from flywheel.errors import UnknownLoopError
+            from flywheel.params import closest
 
             raise UnknownLoopError(f"no loop {unknown[0]!r} in this result "
                                    f"({closest(str(unknown[0]), known)})")

@@ -67,12 +67,6 @@ class EulerRun:
     params: dict
 
 
-def _model_graph(compiled):
-    """The compiler's node graph of `compiled` (its ``graph``, or ``_graph``)."""
-    graph = getattr(compiled, "graph", None)
-    return graph if graph is not None else compiled._graph
-
-
 class Evaluator:
     """Evaluate a model's equations one link at a time over a whole run.
 
@@ -89,7 +83,7 @@ class Evaluator:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.compiled = compile_model(model.abstract)
-        self.graph = graph = _model_graph(self.compiled)
+        self.graph = graph = self.compiled.graph
         nodes = graph.nodes
         self.ident = {node.name: ident for ident, node in nodes.items() if node.name is not None}
         self.name = {ident: name for name, ident in self.ident.items()}

@@ -35,7 +35,7 @@ from pysd.translators.structures import abstract_expressions as ae
 from flywheel.compiler.naming import hidden_stock_names, reference_key
 from flywheel.errors import ParameterValueError
 from flywheel.loops.cycles import feedback_loops
-from flywheel.loops.errors import UnknownLinkError
+from flywheel.errors import UnknownLinkError
 from flywheel.loops.graph import hidden_call, model_structure
 from flywheel.model import Model, load
 from flywheel.params import resolve_name

@@ -39,7 +39,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flywheel.loops.errors import LoopNameError, closest
+from flywheel.errors import LoopNameError
+from flywheel.params import closest
 
 __all__ = ["LoopName", "match_names", "read_loop_names", "sidecar_path"]
 
