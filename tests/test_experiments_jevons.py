@@ -86,3 +86,15 @@ def test_minimal_model_flips_near_elasticity_one(minimal):
                                          abs=0.005)
     assert np.all(np.abs(threshold - 1.0) < 0.15), threshold
     assert np.all(np.diff(threshold) > 0)  # faster learning: a steeper fall, closer to 1
+
+
+def test_research_model_flips_for_inference_spend_only(research):
+    # docs/experiments.md: training spend grows whatever the price, so total compute
+    # spend rises even with inelastic demand; inference spend alone flips, below 1,
+    # because demand also grows from adoption, reasoning and capability and responds to
+    # a perceived price that falls faster than unit cost.
+    total = jevons_threshold(research, y=None, n=(11,), bounds=[[0.0, 2.5]], progress=False)
+    assert float(total["spend ratio"][0]) > 1 and np.isnan(float(total["threshold"]))
+    inference = jevons_threshold(research, y=None, n=(26,), bounds=[[0.0, 2.5]],
+                                 spend="Inference Compute Spend", progress=False)
+    assert 0 < float(inference["threshold"]) < 1

@@ -177,7 +177,7 @@ def plot_phase_diagram(result: xr.Dataset, ax=None):
     mesh = ax.pcolormesh(result[x], result[y], level, cmap="RdBu_r", shading="nearest",
                          norm=mpl.colors.Normalize(-span, span))
     start, end = (f"{t:g}" for t in result.attrs["years"])
-    ax.figure.colorbar(mesh, ax=ax, label=f"log10 spend ratio {end}/{start}")
+    ax.figure.colorbar(mesh, ax=ax, label=f"log10 {result.attrs['spend']} {end}/{start}")
     if finite.size and finite.min() < 0 < finite.max():
         ax.contour(result[x], result[y], level, levels=[0.0], colors="black", linewidths=1.5)
     ax.plot(result["threshold"].values, result[y].values, "k.", ms=3,
@@ -187,7 +187,8 @@ def plot_phase_diagram(result: xr.Dataset, ax=None):
     ax.set_xlabel(_label(result[x], x), fontsize="small")
     ax.set_ylabel(_label(result[y], y), fontsize="small")
     ax.legend(fontsize="x-small", loc="upper right")
-    _style(ax, f"{result.attrs['model']}: where cheaper inference raises total spend")
+    _style(ax, f"{result.attrs['model']}: where cheaper inference raises "
+               f"{result.attrs['spend']}")
     return ax
 
 
@@ -234,6 +235,6 @@ def plot_threshold_1d(result: xr.Dataset, *, y: float | None = None, ax=None):
         ax.annotate(f"threshold {float(threshold):.3g}", (float(threshold), 1.0),
                     xytext=(5, 8), textcoords="offset points", fontsize="x-small")
     ax.set_xlabel(_label(result[x], x), fontsize="small")
-    ax.set_ylabel(f"total compute spend {end}/{start}", fontsize="small")
+    ax.set_ylabel(f"{result.attrs['spend']} {end}/{start}", fontsize="small")
     _style(ax, f"{title}: spend ratio against {x}")
     return ax
