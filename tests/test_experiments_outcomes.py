@@ -31,7 +31,8 @@ def linear():
         ("max:Utilization", Outcome("max", "Utilization")),
         ("min:Utilization", Outcome("min", "Utilization")),
         ("peak_time:Capex", Outcome("peak_time", "Capex")),
-        ("growth_vs_decline:S, c@2035/2025", Outcome("growth_vs_decline", "S", "c", (2035.0, 2025.0))),
+        ("growth_vs_decline:S, c@2035/2025",
+         Outcome("growth_vs_decline", "S", "c", (2035.0, 2025.0))),
     ],
     ids=["series", "at", "ratio", "max", "min", "peak-time", "growth"],
 )
@@ -59,13 +60,15 @@ def test_malformed_specs_are_errors(text, message):
 
 def test_unknown_variables_name_the_closest(linear):
     times = RunTimes(linear)
-    with pytest.raises(UnknownParameterError, match="no element 'Linear Outptu'; closest: 'Linear Output'"):
+    message = "no element 'Linear Outptu'; closest: 'Linear Output'"
+    with pytest.raises(UnknownParameterError, match=message):
         resolve_outcomes(linear, ["Linear Outptu@2"], times)
 
 
 @pytest.mark.parametrize("spec", ["Linear Output@5", "Linear Output@4/-1"])
 def test_times_outside_the_run_name_the_time_and_the_span(linear, spec):
-    with pytest.raises(ParameterValueError, match=r"time (5|-1) is outside the run, which saves from 0 to 4"):
+    message = r"time (5|-1) is outside the run, which saves from 0 to 4"
+    with pytest.raises(ParameterValueError, match=message):
         resolve_outcomes(linear, [spec], RunTimes(linear))
 
 

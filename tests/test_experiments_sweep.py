@@ -94,7 +94,8 @@ def test_fixed_params_apply_to_every_run(jevons):
                  progress=False)
     fixed = sweep(jevons, {"Learning Rate": [0.2]}, outcomes=["Unit Inference Cost@2020"],
                   params={"Initial Unit Cost": 20}, progress=False)
-    assert float(fixed["Unit Inference Cost@2020"][0]) == 2 * float(base["Unit Inference Cost@2020"][0])
+    spec = "Unit Inference Cost@2020"
+    assert float(fixed[spec][0]) == 2 * float(base[spec][0])
     assert fixed.attrs["param: Initial Unit Cost"] == 20.0
 
 

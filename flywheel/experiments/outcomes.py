@@ -169,7 +169,7 @@ def parse_outcome(text: str) -> Outcome:
     >>> parse_outcome("max:Capex@2030")
     Traceback (most recent call last):
     ...
-    flywheel.errors.ParameterValueError: outcome 'max:Capex@2030': max: takes the whole run, no @time
+    flywheel.errors.ParameterValueError: outcome 'max:Capex@2030': max: takes the whole run, ...
     """
     spec = str(text).strip()
     head, colon, rest = spec.partition(":")

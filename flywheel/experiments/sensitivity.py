@@ -102,7 +102,8 @@ def _morris(problem: dict, x: np.ndarray, y: np.ndarray, attrs: dict, options: d
     from SALib.analyze import morris
 
     found = morris.analyze(dict(problem), x, y, num_levels=int(attrs.get("levels", 4)), **options)
-    return {k: np.asarray(found[k], dtype=float) for k in ("mu", "mu_star", "sigma", "mu_star_conf")}
+    keys = ("mu", "mu_star", "sigma", "mu_star_conf")
+    return {k: np.asarray(found[k], dtype=float) for k in keys}
 
 
 #: Analysis method to the SALib analysis it runs.
@@ -126,6 +127,24 @@ def _outcome_name(result: xr.Dataset, outcome: str | None) -> str:
             f"the sweep has no outcome {outcome!r}; it has {', '.join(map(repr, specs))}"
         )
     return by_key[key]
+
+
+def _check_finite(name: str, values: np.ndarray, x: np.ndarray, names: list[str]) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        runs = np.flatnonzero(bad.any(axis=0) if values.ndim == 2 else bad)
+        raise ParameterValueError(
+            f"outcome {name!r} is not finite in {runs.size} of {x.shape[0]} runs "
+            f"(first: run {runs[0]}, inputs {dict(zip(names, x[runs[0]]))}); "
+            "indices need a finite outcome in every run"
+        )
+
+
+def _bootstrap_seed(base: int | None) -> int | None:
+    """A seed for SALib's bootstrap derived from `base`: odd, as SALib ignores 0."""
+    if base is None:
+        return None
+    return int(np.random.SeedSequence(int(base)).generate_state(1)[0]) | 1
 
 
 def _nan_like(values: dict) -> dict:
@@ -186,21 +205,9 @@ def sensitivity(
     problem = json.loads(result.attrs["problem"])
     x = np.column_stack([result[n].values for n in problem["names"]])
     values = result[name].values
-    bad = ~np.isfinite(values)
-    if bad.any():
-        runs = np.flatnonzero(bad.any(axis=0) if values.ndim == 2 else bad)
-        raise ParameterValueError(
-            f"outcome {name!r} is not finite in {runs.size} of {x.shape[0]} runs "
-            f"(first: run {runs[0]}, inputs {dict(zip(problem['names'], x[runs[0]]))}); "
-            "indices need a finite outcome in every run"
-        )
-    base = seed if seed is not None else result.attrs.get("seed")
-    options = {
-        "conf_level": conf_level,
-        "num_resamples": num_resamples,
-        # SALib ignores a seed of 0; a derived odd seed is never 0.
-        "seed": None if base is None else int(np.random.SeedSequence(int(base)).generate_state(1)[0]) | 1,
-    }
+    _check_finite(name, values, x, problem["names"])
+    options = {"conf_level": conf_level, "num_resamples": num_resamples,
+               "seed": _bootstrap_seed(seed if seed is not None else result.attrs.get("seed"))}
     rows = values[None, :] if values.ndim == 1 else values
     found = []
     for y in rows:
