@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -142,3 +143,21 @@ def test_samples_of_something_else_are_an_error(jevons):
         sweep(jevons, {"Learning Rate": 0.2}, outcomes=[SPEND])
     with pytest.raises(UnknownParameterError, match="no constant 'Lerning Rate'"):
         sweep(jevons, {"Lerning Rate": [0.2]}, outcomes=[SPEND])
+
+
+def test_memory_grows_with_the_outcomes_kept_not_the_simulations(jevons):
+    # 81 saved times x 4 variables of each chunk's simulation are reduced to one
+    # number a run at once: beyond one chunk, a sweep holds its inputs (2 x 8 bytes a
+    # run, twice: samples and chunks) and outcome (8 bytes). Tolerance: 64 bytes a run.
+    problem = define_problem(jevons, ["Price Elasticity of Demand", "Learning Rate"])
+    sweep(jevons, {"Learning Rate": [0.2]}, outcomes=[SPEND], progress=False)  # warm up
+    peaks = {}
+    for n in (1024, 32768):
+        samples = sample(problem, n, method="latin", seed=1)
+        tracemalloc.start()
+        try:
+            sweep(jevons, samples, outcomes=[SPEND], chunk_size=1024, progress=False)
+            peaks[n] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peaks[32768] - peaks[1024] < 64 * (32768 - 1024), peaks
