@@ -132,6 +132,13 @@ class Model:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     @cached_property
+    def compiled(self):
+        """The model compiled to numpy (:func:`flywheel.compiler.compile_model`), built once."""
+        from flywheel.compiler import compile_model
+
+        return compile_model(self.abstract)
+
+    @cached_property
     def elements(self) -> Mapping[str, Element]:
         """Every element by display name, in the order of the model file."""
         section = self.abstract.sections[0]

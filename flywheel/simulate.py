@@ -41,12 +41,11 @@ def _run_compiled(
     return_columns: list[str] | None,
     jit: bool,
 ) -> Trajectories:
-    from flywheel.compiler import compile_model
     from flywheel.engine import run_compiled
 
     tolerances = {k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None}
     return run_compiled(
-        compile_model(model.abstract), params, times, method=method or DEFAULT_METHOD,
+        model.compiled, params, times, method=method or DEFAULT_METHOD,
         return_columns=return_columns, jit=jit, **tolerances,
     )
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flywheel.compiler import compile_model, runtime
+from flywheel.compiler import runtime
 from flywheel.compiler.translate import TIME
 from flywheel.errors import ParameterValueError
 from flywheel.integrators import METHODS, time_grid
@@ -82,7 +82,7 @@ class Evaluator:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self.compiled = compile_model(model.abstract)
+        self.compiled = model.compiled
         self.graph = graph = self.compiled.graph
         nodes = graph.nodes
         self.ident = {node.name: ident for ident, node in nodes.items() if node.name is not None}
