@@ -139,7 +139,7 @@ def connect(engine: object, *, timeout: float | None = None):
     from distributed import Client
 
     try:
-        return Client(engine, timeout=timeout), True
+        return Client(engine, timeout=timeout, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as error:
         raise ClusterConnectionError(
             f"no Dask scheduler answered at {engine!r} within {timeout:g} s ({error}); "
