@@ -4,10 +4,12 @@ Two comparisons of the key outputs (:func:`flywheel.vocabulary.key_outputs`):
 
 * **Euler, dt versus dt/2.** Euler's error is proportional to dt, so the
   change when halving dt estimates the error of the run at dt/2, and about
-  half the error at the model's TIME STEP. Bound: :data:`EULER_BOUND`, 1%
-  relative: an order of magnitude below the data's own uncertainty (the
-  fits' errors are tens of percent), so the time step never decides a
-  conclusion.
+  half the error at the model's TIME STEP. Bound: :data:`EULER_BOUND`, 3%
+  relative at any saved time: an order of magnitude below the data's own
+  uncertainty (the fits' errors are tens of percent), so the time step never
+  decides a conclusion. Growth of 10-20 times a year (the flywheel's token
+  volumes in 2023-2025) makes Euler's first-order error large: the bundled
+  models need a TIME STEP of 1/128 year to meet it (1/16 changed by 40%).
 * **RK45, tolerance 1e-6 versus 1e-9** (rtol and atol). Bound:
   :data:`ADAPTIVE_BOUND`, 0.1% relative: an adaptive method at its default
   tolerance should be close to exact.
@@ -40,7 +42,7 @@ __all__ = ["ADAPTIVE_BOUND", "EULER_BOUND", "IntegrationChange", "integration_er
            "relative_change"]
 
 #: Largest relative change of a key output when Euler's time step is halved.
-EULER_BOUND = 0.01
+EULER_BOUND = 0.03
 #: Largest relative change of a key output when RK45's tolerances go from 1e-6 to 1e-9.
 ADAPTIVE_BOUND = 0.001
 
