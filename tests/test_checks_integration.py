@@ -23,7 +23,7 @@ def test_relative_change_is_relative_and_zero_for_equal_values():
 
 
 def test_stated_bounds():
-    assert (EULER_BOUND, ADAPTIVE_BOUND) == (0.01, 0.001)
+    assert (EULER_BOUND, ADAPTIVE_BOUND) == (0.03, 0.001)
 
 
 def test_smooth_model_passes_both_comparisons(teacup):
@@ -35,8 +35,8 @@ def test_smooth_model_passes_both_comparisons(teacup):
 
 
 def test_time_step_too_coarse_for_the_time_constant_fails(tmp_path):
-    # tau = 0.5 minute with dt = 0.125: dt/tau = 1/4, Euler is far off.
-    text = (TEST_MODELS / "teacup.mdl").read_text().replace("Time=\n\t10", "Time=\n\t0.5")
+    # tau = 0.25 minute with dt = 0.125: dt/tau = 1/2, Euler is far off (7% on halving dt).
+    text = (TEST_MODELS / "teacup.mdl").read_text().replace("Time=\n\t10", "Time=\n\t0.25")
     path = tmp_path / "fast_teacup.mdl"
     path.write_text(text)
     [euler, adaptive] = integration_error(flywheel.load(path))
