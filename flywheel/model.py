@@ -18,10 +18,8 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.resources
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -114,6 +112,10 @@ class Model:
         self.abstract = abstract
         self.sketch = sketch
         self._equations = dict(equations)
+
+    def __reduce__(self):
+        """Pickle as the file it was read from: a worker process reads it again."""
+        return (_translate, (self.path,))
 
     def __repr__(self) -> str:
         return (
@@ -394,31 +396,27 @@ def load(name_or_path: str | Path) -> Model:
 
 def _translate(path: Path) -> Model:
     """Run PySD's translator on `path`, turning its failures into ModelFileError."""
-    captured = io.StringIO()
     try:
-        with contextlib.redirect_stdout(captured):
-            if _SUFFIXES[path.suffix.lower()] == "vensim":
-                from pysd.translators.vensim.vensim_file import VensimFile
+        if _SUFFIXES[path.suffix.lower()] == "vensim":
+            from pysd.translators.vensim.vensim_file import VensimFile
 
-                source = VensimFile(path)
-                source.parse()
-                equations = {
-                    el.name: " ".join(el.expression.split())
-                    for section in source.sections
-                    for el in section.elements
-                }
-                sketch = source.sketch
-            else:
-                from pysd.translators.xmile.xmile_file import XmileFile
+            source = VensimFile(path)
+            source.parse()
+            equations = {
+                el.name: " ".join(el.expression.split())
+                for section in source.sections
+                for el in section.elements
+            }
+            sketch = source.sketch
+        else:
+            from pysd.translators.xmile.xmile_file import XmileFile
 
-                source = XmileFile(path)
-                source.parse()
-                equations, sketch = {}, ""
-            abstract = source.get_abstract_model()
+            source = XmileFile(path)
+            source.parse()
+            equations, sketch = {}, ""
+        abstract = source.get_abstract_model()
     except Exception as error:  # the translators raise many kinds; report them all
-        report = " ".join(f"{error}".split()) or type(error).__name__
-        printed = " ".join(captured.getvalue().split())
-        detail = f"{report} {printed}".strip()
+        detail = " ".join(f"{error}".split()) or type(error).__name__
         raise ModelFileError(f"{path}: the model file could not be parsed: {detail}") from error
     if not abstract.sections or not abstract.sections[0].elements:
         raise ModelFileError(f"{path}: the model file defines no elements")

@@ -108,3 +108,10 @@ def test_malformed_mdl_names_the_file_and_the_parser_message(tmp_path):
 def test_unknown_element_suggests_close_names(teacup):
     with pytest.raises(UnknownParameterError, match="closest: 'Room Temperature'"):
         teacup.element("Room Temprature")
+
+
+def test_a_model_pickles_as_its_file(minimal):
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(minimal))
+    assert copy.path == minimal.path and list(copy.elements) == list(minimal.elements)
