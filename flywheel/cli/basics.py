@@ -25,7 +25,9 @@ def _run(args: argparse.Namespace) -> None:
     _to_frame(run, variables).to_csv(out)
     from flywheel.plots import plot_run
 
-    axes = plot_run(run, variables, title=f"{model.name}: {run.attrs['engine']} run")
+    what = "baseline" if not args.set else "; ".join(args.set)
+    title = f"{model.name}: {what} ({run.attrs['engine']} engine, {run.attrs['method']})"
+    axes = plot_run(run, variables, title=title)
     plot.parent.mkdir(parents=True, exist_ok=True)
     axes[0].figure.savefig(plot, dpi=120)
     print(f"wrote {out.resolve()} ({len(variables)} key outputs, {run.sizes['time']} times)")

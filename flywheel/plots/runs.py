@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import xarray as xr
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 __all__ = ["plot_run", "plot_variable"]
 
@@ -64,6 +65,8 @@ def plot_variable(run: xr.Dataset, name: str, *, ax=None, log: bool | None = Non
     units = data.attrs.get("units", "")
     ax.set_title(f"{name}" + (f"\n[{units}]" if units else ""), fontsize="small")
     ax.set_xlabel(f"time [{run['time'].attrs.get('units', '')}]", fontsize="small")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.tick_params(labelsize="x-small")
     ax.grid(True, alpha=0.3)
     return ax
