@@ -18,13 +18,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from flywheel.cli import basics, calibration, experiments, loops
+from flywheel.cli import basics, calibration, experiments, figures, loops
 from flywheel.errors import FlywheelError
 
 __all__ = ["main"]
 
 #: The modules whose ``register`` adds commands, in the order ``--help`` lists them.
-GROUPS = (basics, experiments, loops, calibration)
+GROUPS = (basics, experiments, loops, calibration, figures)
 
 
 def _parser() -> argparse.ArgumentParser:

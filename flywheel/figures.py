@@ -1,0 +1,223 @@
+"""Regenerate every figure the README and the workshop show.
+
+:func:`make_figures` runs the bundled models and writes one PNG per figure
+into a folder; ``flywheel figures OUTDIR`` is the same from a shell. The
+committed copies in ``docs/figures/`` are its output.
+
+========================  ===================================================
+file                      what it shows
+========================  ===================================================
+baseline.png              the research model's baseline: unit cost, usage,
+                          adopters, spend, capex, inference share, capacity,
+                          utilisation, 2020-2040
+causal_loop_diagram.png   the research model's named feedback loops (R1-R6,
+                          B1-B5) as a causal loop diagram
+stock_flow_minimal.png    the workshop model's stock-and-flow diagram (its
+                          Vensim sketch)
+jevons_phase.png          the Jevons phase diagram: spend ratio over price
+                          elasticity and learning rate, workshop model and
+                          research model, with the threshold (ratio = 1)
+loop_dominance.png        Loops That Matter: which loop dominates when, in
+                          the workshop model and among the research model's
+                          named loops
+========================  ===================================================
+
+Figures are drawn on :class:`matplotlib.figure.Figure` objects, never
+registered with :mod:`matplotlib.pyplot`, so a caller's open figures are
+left alone and nothing accumulates.
+
+Examples
+--------
+>>> import tempfile
+>>> from flywheel.figures import make_figures
+>>> with tempfile.TemporaryDirectory() as folder:
+...     paths = make_figures(folder, grid=(5, 3), only=["baseline.png"])
+...     [p.name for p in paths]
+['baseline.png']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from flywheel import feedback_loops, jevons_threshold, load, loop_dominance, simulate
+from flywheel.errors import ParameterValueError
+from flywheel.model import Model
+
+__all__ = ["BASELINE_OUTPUTS", "FIGURES", "make_figures"]
+
+#: The research model's outputs on the baseline figure, in panel order.
+BASELINE_OUTPUTS = (
+    "Unit Inference Cost",
+    "Tokens Served",
+    "Adopters",
+    "Total Compute Spend",
+    "Capex",
+    "Inference Share of Compute Spend",
+    "Installed Compute",
+    "Utilization",
+)
+
+#: Default grid of the Jevons phase diagrams: (elasticity points, learning-rate points).
+DEFAULT_GRID = (41, 21)
+
+#: Years of each model's spend ratio on the phase diagram. The workshop model's
+#: demand is almost all price-driven by 2025; the research model's adoption and
+#: capability keep spend growing through the early 2030s at any elasticity, so
+#: its flip shows once adoption saturates.
+PHASE_YEARS = {"flywheel_minimal": (2025, 2035), "flywheel": (2030, 2040)}
+
+_DPI = 100
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _year_ticks(ax) -> None:
+    """Whole years on the time axis (the panels are too narrow for 2022.5 labels)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+
+
+def _baseline(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots import plot_run
+
+    model = models["flywheel"]
+    run = simulate(model, return_columns=list(BASELINE_OUTPUTS))
+    figure = _figure(15, 6.6)
+    axes = figure.subplots(2, 4)
+    plot_run(run, list(BASELINE_OUTPUTS), axes=axes,
+             title="The AI compute flywheel: baseline of the research model, 2020-2040")
+    for ax in axes.ravel():
+        _year_ticks(ax)
+    return figure
+
+
+def _causal_loop_diagram(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots import plot_causal_loop_diagram
+
+    figure = _figure(18.6, 13.4)
+    plot_causal_loop_diagram(models["flywheel"], ax=figure.add_subplot())
+    return figure
+
+
+def _stock_flow(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots import plot_stock_flow_diagram
+
+    figure = _figure(17, 9)
+    plot_stock_flow_diagram(models["flywheel_minimal"], ax=figure.add_subplot(), fontsize=11)
+    return figure
+
+
+def _jevons_phase(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots import plot_phase_diagram
+
+    figure = _figure(15, 5.6)
+    left, right = figure.subplots(1, 2)
+    for ax, name in ((left, "flywheel_minimal"), (right, "flywheel")):
+        result = jevons_threshold(models[name], n=grid, years=PHASE_YEARS[name],
+                                  progress=False)
+        plot_phase_diagram(result, ax=ax)
+        start, end = PHASE_YEARS[name]
+        label = "workshop model" if name == "flywheel_minimal" else "research model"
+        ax.set_title(f"{label} ({name}): total compute spend {end} / {start}")
+    figure.suptitle("The Jevons threshold: where cheaper inference raises total spend "
+                    "(red) or lowers it (blue)")
+    return figure
+
+
+def _loop_dominance(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots import plot_loop_dominance
+
+    figure = _figure(13, 9)
+    top, bottom = figure.subplots(2, 1)
+    minimal = loop_dominance(models["flywheel_minimal"])
+    plot_loop_dominance(minimal, partition=_busiest(minimal), ax=top)
+    top.set_title("workshop model (flywheel_minimal): capacity, retirement and learning loops")
+    research = models["flywheel"]
+    loops = feedback_loops(research)
+    named = loops[: sum(1 for loop in loops if loop.name)]  # named loops come first
+    plot_loop_dominance(loop_dominance(research, loops=named), ax=bottom)
+    bottom.set_title(f"research model (flywheel): shares among its {len(named)} named loops")
+    figure.suptitle("Which loop dominates when (Loops That Matter, relative loop scores)")
+    return figure
+
+
+def _busiest(dominance) -> int:
+    """The cycle partition with the most loops (the flywheel's, not adoption's)."""
+    partitions = list(dominance["partition"].values)
+    return max(set(partitions), key=partitions.count)
+
+
+class _Models(dict):
+    """The bundled models, each loaded when a figure first asks for it."""
+
+    def __missing__(self, name: str) -> Model:
+        self[name] = load(name)
+        return self[name]
+
+
+#: File name -> the function that draws it.
+FIGURES: dict[str, Callable] = {
+    "baseline.png": _baseline,
+    "causal_loop_diagram.png": _causal_loop_diagram,
+    "stock_flow_minimal.png": _stock_flow,
+    "jevons_phase.png": _jevons_phase,
+    "loop_dominance.png": _loop_dominance,
+}
+
+
+def make_figures(outdir: str | Path, *, grid: Sequence[int] = DEFAULT_GRID,
+                 only: Sequence[str] | None = None, dpi: int = _DPI) -> list[Path]:
+    """Draw the README's and the workshop's figures and write them as PNG.
+
+    Parameters
+    ----------
+    outdir : str or path
+        The folder to write to (created if missing); existing files of the
+        same names are replaced.
+    grid : (int, int)
+        Points of the Jevons sweep along price elasticity and learning rate.
+        Smaller grids are faster (the tests use a few points); the committed
+        figures use :data:`DEFAULT_GRID`.
+    only : sequence of str, optional
+        File names from :data:`FIGURES` to draw (default: all).
+    dpi : int
+        Resolution of the PNG files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`FIGURES`.
+
+    Raises
+    ------
+    ParameterValueError
+        An unknown name in `only` (the message lists the figures), or a grid
+        that is not two counts of at least 2.
+    """
+    names = list(FIGURES) if only is None else list(dict.fromkeys(only))
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown:
+        raise ParameterValueError(
+            f"unknown figure(s) {', '.join(map(repr, unknown))}; the figures are "
+            f"{', '.join(FIGURES)}")
+    counts = tuple(grid)
+    if len(counts) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or k < 2
+                               for k in counts):
+        raise ParameterValueError(f"grid must be two integers of at least 2, got {grid!r}")
+    folder = Path(outdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    models = _Models()
+    written = []
+    for name in names:
+        figure = FIGURES[name](models, counts)
+        path = folder / name
+        figure.savefig(path, dpi=dpi, bbox_inches="tight")
+        written.append(path)
+    return written
