@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,46 +28,52 @@ from flywheel.params import RunTimes, ScenarioParams, scenario_params
 from flywheel.reference import pysd_run
 from flywheel.results import Trajectories
 
-__all__ = ["ENGINES", "simulate", "to_dataset"]
+__all__ = ["ENGINES", "Solver", "simulate", "to_dataset"]
+
+
+@dataclass(frozen=True)
+class Solver:
+    """How to integrate: what :func:`simulate` passes to an engine besides the model.
+
+    Attributes
+    ----------
+    method : str or None
+        A name from :data:`flywheel.integrators.METHODS`; None for the engine's default.
+    rtol, atol : float or None
+        Tolerances of the adaptive methods; None for the engine's default.
+    jit : bool
+        Compiled Euler as one numba loop.
+    """
+
+    method: str | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    jit: bool = False
 
 
 def _run_compiled(
-    model: Model,
-    params: ScenarioParams,
-    times: RunTimes,
-    *,
-    method: str | None,
-    rtol: float | None,
-    atol: float | None,
+    model: Model, params: ScenarioParams, times: RunTimes, solver: Solver,
     return_columns: list[str] | None,
-    jit: bool,
 ) -> Trajectories:
     from flywheel.engine import run_compiled
 
-    tolerances = {k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None}
+    tolerances = {k: v for k, v in (("rtol", solver.rtol), ("atol", solver.atol)) if v is not None}
     return run_compiled(
-        model.compiled, params, times, method=method or DEFAULT_METHOD,
-        return_columns=return_columns, jit=jit, **tolerances,
+        model.compiled, params, times, method=solver.method or DEFAULT_METHOD,
+        return_columns=return_columns, jit=solver.jit, **tolerances,
     )
 
 
 def _run_pysd(
-    model: Model,
-    params: ScenarioParams,
-    times: RunTimes,
-    *,
-    method: str | None,
-    rtol: float | None,
-    atol: float | None,
+    model: Model, params: ScenarioParams, times: RunTimes, solver: Solver,
     return_columns: list[str] | None,
-    jit: bool,
 ) -> Trajectories:
-    if method not in (None, "euler") or jit:
+    if solver.method not in (None, "euler") or solver.jit:
         raise ParameterValueError(
-            f"engine 'pysd' integrates with method 'euler' only (no jit), not {method!r}; "
+            f"engine 'pysd' integrates with method 'euler' only (no jit), not {solver.method!r}; "
             "use engine='compiled' for other methods"
         )
-    if rtol is not None or atol is not None:
+    if solver.rtol is not None or solver.atol is not None:
         raise ParameterValueError("engine 'pysd' is fixed-step Euler: rtol and atol do not apply")
     return pysd_run(model, params, times, return_columns=return_columns)
 
@@ -152,10 +159,8 @@ def simulate(
         model, initial_time=initial_time, final_time=final_time, dt=dt, saveper=saveper
     )
     columns = None if return_columns is None else [model.resolve(c) for c in return_columns]
-    result = ENGINES[engine](
-        model, checked, times, method=method, rtol=rtol, atol=atol, return_columns=columns,
-        jit=jit,
-    )
+    solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit)
+    result = ENGINES[engine](model, checked, times, solver, columns)
     dataset = to_dataset(model, result, checked)
     used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
     dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
