@@ -1,8 +1,8 @@
 """Fit model constants to observations: least squares on weighted log errors.
 
 Each observation gives one residual, ``weight x (log model - log observed)``,
-with the model linearly interpolated at the observation's time (runs save
-every time step). A ``trend`` series' residuals are measured about their
+with the log of the model interpolated linearly between saved times (exact
+for exponential growth between them). A ``trend`` series' residuals are measured about their
 mean: its unknown share of the model variable is profiled out, and it costs
 one degree of freedom.
 
@@ -44,7 +44,7 @@ from flywheel.calibration.data import (
 from flywheel.calibration.result import CalibrationResult, Comparison
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model, load
-from flywheel.params import RunTimes, finite_number
+from flywheel.params import finite_number
 from flywheel.simulate import simulate
 
 __all__ = ["calibrate", "compare"]
@@ -65,7 +65,6 @@ class _Problem:
             raise DataFileError(f"no observed series maps to a variable of model "
                                 f"{model.name!r}; left out: {sorted(set(data.skipped.series))}")
         self.variables = list(dict.fromkeys(points["variable"]))
-        self.times = RunTimes(model)
         self.log_observed = np.log(points["observed"].to_numpy())
         self.weights = points["weight"].to_numpy()
         trend = points.loc[points["transform"] == "trend", "series"]
@@ -74,20 +73,19 @@ class _Problem:
 
     def run(self, params: Mapping[str, object]):
         return simulate(self.model, params=params, method=self.method,
-                        saveper=self.times.dt, return_columns=self.variables)
+                        return_columns=self.variables)
 
     def log_errors(self, run) -> np.ndarray:
         """Log errors of every observation, shape (m,) or (m, n_scenarios)."""
         points = self.data.points
         times = run["time"].to_numpy()
-        values = []
+        logs = []
         for variable, time in zip(points["variable"], points["time"]):
             series = run[variable].to_numpy()
-            series = series if series.ndim == 2 else series[:, None]
-            values.append([np.interp(time, times, column) for column in series.T])
-        model = np.asarray(values)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.log(model)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                series = np.log(series if series.ndim == 2 else series[:, None])
+            logs.append([np.interp(time, times, column) for column in series.T])
+        logs = np.asarray(logs)
         errors = np.where(np.isfinite(logs), logs, -PENALTY) - self.log_observed[:, None]
         for group in self.trend:
             errors[group] -= errors[group].mean(axis=0)
@@ -101,8 +99,9 @@ class _Problem:
         shares = {}
         for group in self.trend:
             raw = np.interp(points["time"].iloc[group[0]], run["time"],
-                            run[points["variable"].iloc[group[0]]])
-            shares[points["series"].iloc[group[0]]] = float(points["model"].iloc[group[0]] / raw)
+                            np.log(run[points["variable"].iloc[group[0]]]))
+            shares[points["series"].iloc[group[0]]] = float(
+                points["model"].iloc[group[0]] / np.exp(raw))
         return Comparison(points.reset_index(drop=True), run, shares)
 
 
