@@ -20,6 +20,10 @@ jevons_phase.png          the Jevons phase diagram: spend ratio over price
 loop_dominance.png        Loops That Matter: which loop dominates when, in
                           the workshop model and among the research model's
                           named loops
+jevons_threshold.png      the figure of ``docs/experiments.md``: phase diagram
+                          and spend ratio against elasticity, workshop model
+                          (total spend) and research model (inference and
+                          total spend), 2025-2035
 ========================  ===================================================
 
 Figures are drawn on :class:`matplotlib.figure.Figure` objects, never
@@ -148,6 +152,25 @@ def _loop_dominance(models: _Models, grid: tuple[int, int]):
     return figure
 
 
+def _jevons_threshold(models: _Models, grid: tuple[int, int]):
+    """The figure of docs/experiments.md, drawn by the code printed there."""
+    from flywheel.plots import plot_phase_diagram, plot_threshold_1d
+
+    n = (grid[0], min(grid[1], 15))
+    figure = _figure(12, 8)
+    axes = figure.subplots(2, 2)
+    minimal = jevons_threshold(models["flywheel_minimal"], n=n, progress=False)
+    plot_phase_diagram(minimal, ax=axes[0, 0])
+    plot_threshold_1d(minimal, ax=axes[0, 1])
+    inference = jevons_threshold(models["flywheel"], spend="Inference Compute Spend", n=n,
+                                 progress=False)
+    plot_phase_diagram(inference, ax=axes[1, 0])
+    plot_threshold_1d(inference, ax=axes[1, 1])
+    total = jevons_threshold(models["flywheel"], y=None, n=n[0], progress=False)
+    axes[1, 1].plot(total["Price Elasticity of Demand"], total["spend ratio"], ".-", color="C3")
+    return figure
+
+
 def _busiest(dominance) -> int:
     """The cycle partition with the most loops (the flywheel's, not adoption's)."""
     partitions = list(dominance["partition"].values)
@@ -169,6 +192,7 @@ FIGURES: dict[str, Callable] = {
     "stock_flow_minimal.png": _stock_flow,
     "jevons_phase.png": _jevons_phase,
     "loop_dominance.png": _loop_dominance,
+    "jevons_threshold.png": _jevons_threshold,
 }
 
 
