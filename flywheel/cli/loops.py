@@ -61,10 +61,10 @@ def _dominance(args: argparse.Namespace) -> None:
     periods = dominant_periods(result, threshold=args.threshold, loops=chosen)
     print(f"{model.name}: loop dominance ({result.sizes['loop']} loops, {args.method}, "
           f"dt {result.attrs['dt']:g}); {result.attrs['timing']}")
-    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:.10g}", f"{r.end:.10g}",
+    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:.6g}", f"{r.end:.6g}",
              f"{r.mean_relative_score:+.2f}"] for r in periods.itertuples()]
     print(format_table(rows, ["part", "loop", "name", "polarity", "from", "to", "mean"],
-                       [4, 10, 24, 12, 9, 9, 6]))
+                       [4, 10, 24, 12, 7, 7, 6]))
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
