@@ -29,6 +29,7 @@ from flywheel.loops import (
     feedback_loops,
     knockout,
     loop_dominance,
+    loop_families,
 )
 from flywheel.model import Element, Model, available_models, load
 from flywheel.simulate import simulate
@@ -48,6 +49,7 @@ __all__ = [
     "knockout",
     "load",
     "loop_dominance",
+    "loop_families",
     "sample",
     "sensitivity",
     "simulate",

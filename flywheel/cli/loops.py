@@ -44,35 +44,42 @@ def _loops(args: argparse.Namespace) -> None:
 
 
 def _dominance(args: argparse.Namespace) -> None:
-    from flywheel.loops import dominant_periods, loop_dominance
+    from flywheel.loops import dominant_periods, loop_dominance, loop_families
     from flywheel.model import load
 
     model = load(args.model)
     result = loop_dominance(model, params=parse_set(args.set) or None, method=args.method,
                             final_time=args.final_time)
+    loops = result.sizes["loop"]
+    kind = "family" if args.families else "loop"
+    if args.families:
+        result = loop_families(result, model)
     chosen = None
     if args.loops:
         keys = [s.strip() for s in args.loops.split(",") if s.strip()]
-        by_name = {str(n).lower(): i for i, n in zip(result["loop"].values,
-                                                     result["loop_name"].values) if n}
+        by_name = {str(n).lower(): i for i, n in zip(result[kind].values,
+                                                     result[f"{kind}_name"].values) if n}
         chosen = [by_name.get(k.lower(), k) for k in keys]
     elif args.named:
-        chosen = [i for i, n in zip(result["loop"].values, result["loop_name"].values) if n]
+        chosen = [str(i) for i, n in zip(result[kind].values, result[f"{kind}_name"].values)
+                  if n and (kind == "loop" or not str(i).startswith("other"))]
     periods = dominant_periods(result, threshold=args.threshold, loops=chosen)
-    print(f"{model.name}: loop dominance ({result.sizes['loop']} loops, {args.method}, "
+    what = f"{result.sizes['family']} loop families of {loops} loops" if args.families \
+        else f"{loops} loops"
+    print(f"{model.name}: loop dominance ({what}, {args.method}, "
           f"dt {result.attrs['dt']:g}); {result.attrs['timing']}")
-    rows = [[int(r.partition), r.loop, r.name, r.polarity, f"{r.start:.6g}", f"{r.end:.6g}",
-             f"{r.mean_relative_score:+.2f}"] for r in periods.itertuples()]
-    print(format_table(rows, ["part", "loop", "name", "polarity", "from", "to", "mean"],
+    rows = [[int(r.partition), getattr(r, kind), r.name, r.polarity, f"{r.start:.6g}",
+             f"{r.end:.6g}", f"{r.mean_relative_score:+.2f}"] for r in periods.itertuples()]
+    print(format_table(rows, ["part", kind, "name", "polarity", "from", "to", "mean"],
                        [4, 10, 24, 12, 7, 7, 6]))
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        frame = result["relative_loop_score"].to_pandas()
-        frame.columns = [f"{i} {n}".strip() for i, n in zip(result["loop"].values,
-                                                            result["loop_name"].values)]
+        frame = result[f"relative_{kind}_score"].to_pandas()
+        frame.columns = [f"{i} {n}".strip() for i, n in zip(result[kind].values,
+                                                            result[f"{kind}_name"].values)]
         frame.to_csv(out)
-        print(f"wrote {out.resolve()} (relative loop scores)")
+        print(f"wrote {out.resolve()} (relative {kind} scores)")
     if args.plot:
         from flywheel.plots import plot_loop_dominance
 
@@ -116,8 +123,9 @@ def register(command) -> None:
                        help="ignore the model's loop-name sidecar file")
 
     dominance = command(
-        "dominance", "Loops That Matter: which loop dominates from when to when.",
-        "flywheel dominance flywheel --set 'Learning Rate=0.3' --plot dominance.png",
+        "dominance", "Loops That Matter: which loop dominates from when to when "
+        "(--families: which named loop, with its parallel variants).",
+        "flywheel dominance flywheel --families --set 'Learning Rate=0.3' --plot dominance.png",
         _dominance)
     add_model_argument(dominance)
     dominance.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -128,15 +136,21 @@ def register(command) -> None:
     dominance.add_argument("--threshold", type=float, default=0.0,
                            help="report only times where one loop's |relative score| "
                                 "exceeds this (default 0)")
+    dominance.add_argument("--families", action="store_true",
+                           help="score loop families: each sidecar loop with its parallel "
+                                "variants (loops through all its listed variables, in "
+                                "order); unmatched loops form 'other'")
     dominance.add_argument("--named", action="store_true",
-                           help="only the named loops compete for dominance")
+                           help="only the named loops (families) compete for dominance")
     dominance.add_argument("--loops", metavar="R1,B1",
-                           help="only these loops compete for dominance (ids or names)")
+                           help="only these loops (families) compete for dominance "
+                                "(ids or names)")
     dominance.add_argument("--plot", metavar="FILE", help="stacked relative loop scores "
                                                           "(.png, .svg or .pdf)")
     dominance.add_argument("--top", type=int, default=8,
                            help="loops named in the plot (default 8)")
-    dominance.add_argument("--out", metavar="FILE.csv", help="relative loop scores as CSV")
+    dominance.add_argument("--out", metavar="FILE.csv",
+                           help="relative loop (family) scores as CSV")
 
     diagram = command(
         "diagram", "Draw a causal loop diagram or a stock-and-flow diagram.",

@@ -352,31 +352,32 @@ def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) ->
 
 def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
                      loops: Sequence[str] | None = None):
-    """Which loop dominates each cycle partition, from when to when.
+    """Which loop (or loop family) dominates each cycle partition, from when to when.
 
     At each time the dominant loop of a partition is the one with the largest
     |relative loop score|; consecutive times with the same dominant loop form
-    one period.
+    one period. Given the result of :func:`flywheel.loop_families`, the same
+    is done for the families and their relative family scores.
 
     Parameters
     ----------
     dominance : xarray.Dataset
-        A result of :func:`loop_dominance`.
+        A result of :func:`loop_dominance` or of :func:`flywheel.loop_families`.
     threshold : float
         Times where the dominant loop's |relative score| is at most this are
         left out (e.g. 0.5 keeps only times where one loop does more than half).
     loops : sequence of str, optional
-        Only these loops (ids, e.g. the named ones) compete; their relative
-        scores stay those of the whole partition.
+        Only these loops (ids, e.g. the named ones; family ids for families)
+        compete; their relative scores stay those of the whole partition.
 
     Returns
     -------
     pandas.DataFrame
         One row per period, in time order within each partition (and
-        scenario): ``partition``, ``loop``, ``name``, ``polarity``, ``start``
-        and ``end`` (the first and last times the loop dominates, inclusive),
-        ``mean_relative_score`` over the period; plus ``scenario`` for a run
-        with scenarios.
+        scenario): ``partition``, ``loop`` (``family`` for families),
+        ``name``, ``polarity``, ``start`` and ``end`` (the first and last
+        times the loop dominates, inclusive), ``mean_relative_score`` over
+        the period; plus ``scenario`` for a run with scenarios.
 
     Examples
     --------
@@ -387,23 +388,24 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
     """
     import pandas as pd
 
+    kind = "family" if "relative_family_score" in dominance else "loop"
     if loops is not None:
-        known = [str(l) for l in dominance["loop"].values]
+        known = [str(l) for l in dominance[kind].values]
         unknown = [l for l in loops if l not in known]
         if unknown:
             from flywheel.errors import UnknownLoopError
             from flywheel.params import closest
 
-            raise UnknownLoopError(f"no loop {unknown[0]!r} in this result "
+            raise UnknownLoopError(f"no {kind} {unknown[0]!r} in this result "
                                    f"({closest(str(unknown[0]), known)})")
-        dominance = dominance.sel(loop=list(loops))
-    rel = dominance["relative_loop_score"]
+        dominance = dominance.sel({kind: list(loops)})
+    rel = dominance[f"relative_{kind}_score"]
     scenarios = [None] if "scenario" not in rel.dims else list(range(rel.sizes["scenario"]))
     rows = []
     times = dominance["time"].values
-    ids = dominance["loop"].values
-    names = dominance["loop_name"].values
-    polarities = dominance["loop_polarity"].values
+    ids = dominance[kind].values
+    names = dominance[f"{kind}_name"].values
+    polarities = dominance[f"{kind}_polarity"].values
     partitions = dominance["partition"].values
     for scenario in scenarios:
         values = rel.values if scenario is None else rel.isel(scenario=scenario).values
@@ -434,9 +436,9 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
                     entry.update(partition=int(part), scenario=scenario)
     table = pd.DataFrame([{
         **({"scenario": r["scenario"]} if r["scenario"] is not None else {}),
-        "partition": r["partition"], "loop": ids[r["index"]], "name": names[r["index"]],
-        "polarity": polarities[r["index"]], "start": float(r["start"]), "end": float(r["end"]),
+        "partition": r["partition"], kind: str(ids[r["index"]]),
+        "name": str(names[r["index"]]), "polarity": str(polarities[r["index"]]), "start": float(r["start"]), "end": float(r["end"]),
         "mean_relative_score": float(np.mean(r["scores"])),
     } for r in rows], columns=(["scenario"] if scenarios != [None] else []) + [
-        "partition", "loop", "name", "polarity", "start", "end", "mean_relative_score"])
+        "partition", kind, "name", "polarity", "start", "end", "mean_relative_score"])
     return table

@@ -18,6 +18,8 @@ __all__ = ["plot_loop_dominance"]
 
 _WARM = ("#c0392b", "#e67e22", "#f1c40f", "#d35400", "#e74c3c", "#a04000", "#f5b041",
          "#922b21")
+_MIXED = ("#8e7cc3", "#6aa84f", "#b45f06", "#3d85c6", "#c27ba0", "#45818e", "#bf9000",
+          "#674ea7")
 _COOL = ("#2471a3", "#17a589", "#7d3c98", "#2e86c1", "#1abc9c", "#5b2c6f", "#48c9b0",
          "#1f618d")
 
@@ -33,7 +35,9 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
     Parameters
     ----------
     dominance : xarray.Dataset
-        A result of :func:`flywheel.loop_dominance`.
+        A result of :func:`flywheel.loop_dominance`, or of
+        :func:`flywheel.loop_families` (then the bands are the families' relative
+        scores; families of mixed polarity get muted colours, "other" grey).
     partition : int, optional
         The cycle partition to show (default: the one whose loops score most).
     scenario : int, optional
@@ -53,7 +57,8 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
     ValueError
         A partition or scenario the result does not have.
     """
-    rel = dominance["relative_loop_score"]
+    kind = "family" if "relative_family_score" in dominance else "loop"
+    rel = dominance[f"relative_{kind}_score"]
     if "scenario" in rel.dims:
         rel = rel.isel(scenario=scenario or 0)
     elif scenario not in (None, 0):
@@ -76,14 +81,16 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
     strength = np.abs(values).mean(axis=0)
     order = np.argsort(-strength, kind="stable")
     shown, rest = order[:top], order[top:]
-    ids = dominance["loop"].values[members]
-    names = dominance["loop_name"].values[members]
-    polarity = dominance["loop_polarity"].values[members]
+    ids = dominance[kind].values[members]
+    names = dominance[f"{kind}_name"].values[members]
+    polarity = dominance[f"{kind}_polarity"].values[members]
     up, down = np.zeros(times.size), np.zeros(times.size)
-    warm, cool = iter(_WARM * 4), iter(_COOL * 4)
+    warm, cool, mixed = iter(_WARM * 4), iter(_COOL * 4), iter(_MIXED * 4)
     for j in shown:
         series = values[:, j]
-        color = next(warm) if polarity[j] == "reinforcing" else next(cool)
+        color = (next(warm) if polarity[j] == "reinforcing" else next(cool)
+                 if polarity[j] == "balancing" else "#bfc9ca" if str(ids[j]).startswith("other")
+                 else next(mixed))
         label = f"{ids[j]} {names[j]}".strip()
         positive, negative = np.clip(series, 0, None), np.clip(series, None, 0)
         ax.fill_between(times, up, up + positive, color=color, alpha=0.85, lw=0, label=label,
@@ -94,15 +101,17 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
         other = values[:, rest]
         positive, negative = np.clip(other, 0, None).sum(1), np.clip(other, None, 0).sum(1)
         ax.fill_between(times, up, up + positive, color="#bfc9ca", lw=0,
-                        label=f"{rest.size} other loop" + ("s" if rest.size > 1 else ""))
+                        label=f"{rest.size} other {kind}" + (
+                            ("s" if kind == "loop" else "ies") if rest.size > 1 else ""))
         ax.fill_between(times, down, down + negative, color="#bfc9ca", lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-1.02, 1.02)
     ax.set_xlim(times[0], times[-1])
-    ax.set_ylabel("relative loop score")
+    ax.set_ylabel(f"relative {kind} score")
     units = dominance["time"].attrs.get("units", "")
     ax.set_xlabel(f"time [{units}]" if units else "time")
-    title = f"{dominance.attrs.get('model', '')}: loop dominance"
+    title = f"{dominance.attrs.get('model', '')}: loop dominance" + (
+        " by family" if kind == "family" else "")
     if len(np.unique(partitions)) > 1:
         title += f" (partition {partition})"
     ax.set_title(title)

@@ -1,0 +1,204 @@
+"""Loop families: the loops of a sidecar entry, scored together.
+
+A large model has many parallel variants of one named loop (the research
+model's learning flywheel R1 reaches demand through the demand trend and the
+forecast by several paths): each variant alone scores little, so the loop
+that dominates is often an unnamed one. A *family* gathers the variants.
+
+Family rule
+-----------
+* A loop belongs to the family of a sidecar entry when it passes through
+  every variable the entry lists, in the listed cyclic order: the matching
+  rule of :mod:`flywheel.loops.names`, without the "shortest loop" choice.
+* A loop the sidecar names (its id is an entry's id) belongs to that entry's
+  family. Any other loop that matches several entries belongs to the first
+  of them in file order.
+* Loops that match no entry form the family ``"other"`` of their cycle
+  partition (``"other"``; ``"other 0"``, ``"other 1"``, ... when unmatched
+  loops lie in several partitions).
+
+A family's relative score is the sum of its members' relative loop scores.
+Every family lies in one cycle partition, so the |family scores| of a
+partition sum to at most 1 (the triangle inequality: the members' |scores|
+sum to 1 when any loop of the partition moves).
+
+Examples
+--------
+>>> import flywheel
+>>> families = flywheel.loop_families(flywheel.loop_dominance("flywheel_minimal"),
+...                                   "flywheel_minimal")
+>>> families["family"].values.tolist()
+['R1', 'B1', 'B2', 'B3']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from flywheel.loops.graph import model_structure
+from flywheel.loops.names import (
+    LoopName,
+    _in_cyclic_order,
+    read_loop_names,
+    resolve_names,
+    sidecar_path,
+)
+from flywheel.model import Model, load
+
+__all__ = ["assign_families", "loop_families"]
+
+#: The name of the family of loops that match no sidecar entry.
+OTHER = "other"
+
+
+def assign_families(entries: list[LoopName], loops: list[tuple[str, tuple[str, ...]]]
+                    ) -> list[str | None]:
+    """The family (entry id) of each loop, or None for a loop that matches no entry.
+
+    Parameters
+    ----------
+    entries : list of LoopName
+        Sidecar entries in file order, their variables resolved to graph nodes.
+    loops : list of (id, variables)
+        Each loop's id and the variables it passes through, in order.
+
+    Examples
+    --------
+    >>> a, b = LoopName("R1", "Flywheel", ("P", "f")), LoopName("B1", "Crowding", ("P",))
+    >>> assign_families([a, b], [("R1", ("P", "f")), ("L1", ("P", "g", "f")),
+    ...                          ("B1", ("P", "h")), ("L2", ("f", "P")), ("L3", ("g", "h"))])
+    ['R1', 'R1', 'B1', 'R1', None]
+    """
+    ids = {entry.id for entry in entries}
+    out: list[str | None] = []
+    for ident, variables in loops:
+        if ident in ids:
+            out.append(ident)
+            continue
+        names = set(variables)
+        out.append(next((entry.id for entry in entries if set(entry.variables) <= names
+                         and _in_cyclic_order(tuple(variables), entry.variables)), None))
+    return out
+
+
+def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
+                  names: str | Path | None = None) -> xr.Dataset:
+    """Relative scores of loop families: each sidecar loop with its parallel variants.
+
+    Parameters
+    ----------
+    dominance : xarray.Dataset
+        A result of :func:`flywheel.loop_dominance` on `model`.
+    model : Model, str or path
+        The model (loaded, a bundled model's name or a model file's path).
+    names : path, optional
+        The loop-name sidecar (default ``<model>.loops.toml`` beside the
+        model file). Without one, every loop is in an "other" family.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``time``, ``family`` (and ``scenario``), ``loop``. Data
+        variables ``relative_family_score`` (time, family): the sum of the
+        members' relative loop scores (NaN at the first time);
+        ``family_members`` (family): the number of loops in it;
+        ``family_polarity`` (family): the members' common polarity, or
+        "mixed"; ``loop_family`` (loop): each loop's family. Coordinates
+        ``family`` (the entry's id, or "other"), ``family_name`` (the entry's
+        name; "unnamed loops" for "other") and ``partition`` on ``family``.
+        The attrs are those of `dominance`, plus the family rule.
+
+    Raises
+    ------
+    LoopNameError
+        The sidecar is malformed or names variables the model does not have.
+
+    Notes
+    -----
+    The family rule is in this module's docstring: a loop goes to the
+    family of its own sidecar entry if it has one, else to the first entry
+    in file order whose variables it passes through in cyclic order, else
+    to "other". Families are listed in sidecar order, then "other"; an entry
+    that no loop matches has no family.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> dominance = flywheel.loop_dominance("flywheel_minimal")
+    >>> families = flywheel.loop_families(dominance, "flywheel_minimal")
+    >>> families["family_members"].to_series().to_dict()
+    {'R1': 2, 'B1': 1, 'B2': 1, 'B3': 1}
+    >>> str(families["family_polarity"].sel(family="R1").values)
+    'reinforcing'
+    >>> periods = flywheel.dominant_periods(families)
+    >>> periods.loc[periods["partition"] == 0, "family"].tolist()
+    ['R1', 'B3', 'R1', 'B3']
+    """
+    model = model if isinstance(model, Model) else load(model)
+    graph = model_structure(model).graph
+    path = Path(names) if names is not None else sidecar_path(model)
+    entries: list[LoopName] = []
+    if names is not None or path.is_file():
+        constants = [n for n, d in graph.nodes(data=True) if d.get("kind") == "constant"]
+        entries = resolve_names(read_loop_names(path), list(graph.nodes), constants, str(path))
+    ids = [str(i) for i in dominance["loop"].values]
+    variables = [tuple(str(v).split(" -> ")) for v in dominance["loop_variables"].values]
+    partitions = np.asarray(dominance["partition"].values, dtype=int)
+    polarities = [str(p) for p in dominance["loop_polarity"].values]
+    assigned = assign_families(entries, list(zip(ids, variables)))
+
+    unmatched_parts = sorted({int(p) for f, p in zip(assigned, partitions) if f is None})
+    def other(part: int) -> str:
+        return OTHER if len(unmatched_parts) == 1 else f"{OTHER} {part}"
+
+    family_of = [f if f is not None else other(int(p)) for f, p in zip(assigned, partitions)]
+    order = [e.id for e in entries if e.id in family_of] + [other(p) for p in unmatched_parts]
+    index = {f: k for k, f in enumerate(order)}
+    member = np.zeros((len(ids), len(order)))
+    member[np.arange(len(ids)), [index[f] for f in family_of]] = 1.0
+    by_id = {e.id: e for e in entries}
+    family_part, family_pol = [], []
+    for f in order:
+        rows = [k for k, g in enumerate(family_of) if g == f]
+        family_part.append(int(partitions[rows[0]]))
+        kinds = {polarities[k] for k in rows}
+        family_pol.append(kinds.pop() if len(kinds) == 1 else "mixed")
+
+    rel = dominance["relative_loop_score"]
+    weights = xr.DataArray(member, dims=("loop", "family"))
+    summed = xr.dot(rel.drop_vars([c for c in rel.coords if c not in rel.dims]), weights,
+                    dim="loop")
+    summed = summed.transpose("time", "family", *[d for d in rel.dims
+                                                    if d not in ("time", "loop")])
+    coords = {
+        "family": ("family", order),
+        "family_name": ("family", [by_id[f].name if f in by_id else "unnamed loops"
+                                   for f in order]),
+        "partition": ("family", family_part),
+        "loop": ("loop", ids),
+        "time": dominance["time"],
+    }
+    if "scenario" in rel.dims:
+        coords.update({name: dominance[name] for name in dominance.coords
+                       if dominance[name].dims == ("scenario",)})
+    data = {
+        "relative_family_score": (summed.dims, summed.values, {
+            "long_name": "relative family score", "units": "1",
+            "description": "sum of the relative loop scores of the family's loops; the "
+                           "|scores| of one partition's families sum to at most 1"}),
+        "family_members": ("family", member.sum(axis=0).astype(int), {
+            "long_name": "loops in the family"}),
+        "family_polarity": ("family", family_pol, {
+            "description": "the members' common polarity, or 'mixed'"}),
+        "loop_family": ("loop", family_of, {"long_name": "the loop's family"}),
+    }
+    out = xr.Dataset(data, coords=coords)
+    out.attrs.update(dominance.attrs)
+    out.attrs["families"] = (
+        "a loop belongs to its own sidecar entry's family, else to the first entry (in file "
+        "order) whose variables it passes through in cyclic order, else to 'other'")
+    out.attrs["sidecar"] = str(path) if entries else ""
+    return out
