@@ -58,11 +58,18 @@ def test_family_scores_are_sums_and_bounded(minimal, research):
         _check_sums(dominance, families)
 
 
-def test_first_entry_in_file_order_wins_and_named_loops_keep_their_family():
-    r1, b1 = LoopName("R1", "Flywheel", ("P", "f")), LoopName("B1", "Crowding", ("P",))
-    got = assign_families([r1, b1], [("B1", ("P", "f")), ("L1", ("f", "g", "P")),
-                                     ("L2", ("P", "g")), ("L3", ("x", "y"))])
-    assert got == ["B1", "R1", "B1", None]
+def test_most_specific_entry_of_the_loops_polarity_wins_and_named_loops_keep_theirs():
+    r1 = LoopName("R1", "Flywheel", ("P", "f"), polarity="reinforcing")
+    b1 = LoopName("B1", "Crowding", ("P",), polarity="balancing")
+    r3 = LoopName("R3", "Word of mouth", ("P",))  # no polarity stated: takes either
+    got = assign_families([b1, r3, r1], [
+        ("B1", ("P", "f"), "balancing"),        # named: keeps its own family
+        ("L1", ("f", "g", "P"), "reinforcing"),  # R1 lists more variables than R3
+        ("L2", ("P", "g"), "balancing"),         # B1 comes before R3 in file order
+        ("L3", ("P", "g"), "reinforcing"),       # B1 has the other polarity: R3
+        ("L4", ("f", "g"), "balancing"),         # matches nothing
+    ])
+    assert got == ["B1", "R1", "B1", "R3", None]
 
 
 def test_research_model_families_name_sidecar_loops(research):

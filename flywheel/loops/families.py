@@ -10,9 +10,13 @@ Family rule
 * A loop belongs to the family of a sidecar entry when it passes through
   every variable the entry lists, in the listed cyclic order: the matching
   rule of :mod:`flywheel.loops.names`, without the "shortest loop" choice.
+* A loop belongs only to an entry of its own polarity (when the entry states
+  one): a balancing variant does not dilute a reinforcing family.
 * A loop the sidecar names (its id is an entry's id) belongs to that entry's
-  family. Any other loop that matches several entries belongs to the first
-  of them in file order.
+  family. Any other loop that matches several entries belongs to the most
+  specific of them (the one listing the most variables; ties: file order),
+  so market saturation's variants are not swallowed by word of mouth, whose
+  variables are a subset of its own.
 * Loops that match no entry form the family ``"other"`` of their cycle
   partition (``"other"``; ``"other 0"``, ``"other 1"``, ... when unmatched
   loops lie in several partitions).
@@ -54,7 +58,7 @@ __all__ = ["assign_families", "loop_families"]
 OTHER = "other"
 
 
-def assign_families(entries: list[LoopName], loops: list[tuple[str, tuple[str, ...]]]
+def assign_families(entries: list[LoopName], loops: list[tuple[str, tuple[str, ...], str]]
                     ) -> list[str | None]:
     """The family (entry id) of each loop, or None for a loop that matches no entry.
 
@@ -62,24 +66,32 @@ def assign_families(entries: list[LoopName], loops: list[tuple[str, tuple[str, .
     ----------
     entries : list of LoopName
         Sidecar entries in file order, their variables resolved to graph nodes.
-    loops : list of (id, variables)
-        Each loop's id and the variables it passes through, in order.
+    loops : list of (id, variables, polarity)
+        Each loop's id, the variables it passes through in order, and its
+        polarity ("reinforcing" or "balancing").
 
     Examples
     --------
-    >>> a, b = LoopName("R1", "Flywheel", ("P", "f")), LoopName("B1", "Crowding", ("P",))
-    >>> assign_families([a, b], [("R1", ("P", "f")), ("L1", ("P", "g", "f")),
-    ...                          ("B1", ("P", "h")), ("L2", ("f", "P")), ("L3", ("g", "h"))])
-    ['R1', 'R1', 'B1', 'R1', None]
+    >>> a = LoopName("R1", "Flywheel", ("P", "f"), polarity="reinforcing")
+    >>> b = LoopName("B1", "Crowding", ("P",), polarity="balancing")
+    >>> assign_families([a, b], [("R1", ("P", "f"), "reinforcing"),
+    ...                          ("L1", ("P", "g", "f"), "reinforcing"),
+    ...                          ("L2", ("P", "g", "f"), "balancing"),
+    ...                          ("B1", ("P", "h"), "balancing"),
+    ...                          ("L3", ("g", "h"), "balancing")])
+    ['R1', 'R1', 'B1', 'B1', None]
     """
     ids = {entry.id for entry in entries}
+    by_specificity = sorted(entries, key=lambda e: -len(e.variables))  # stable: file order
     out: list[str | None] = []
-    for ident, variables in loops:
+    for ident, variables, polarity in loops:
         if ident in ids:
             out.append(ident)
             continue
         names = set(variables)
-        out.append(next((entry.id for entry in entries if set(entry.variables) <= names
+        out.append(next((entry.id for entry in by_specificity
+                         if entry.polarity in ("", polarity)
+                         and set(entry.variables) <= names
                          and _in_cyclic_order(tuple(variables), entry.variables)), None))
     return out
 
@@ -148,7 +160,7 @@ def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
     variables = [tuple(str(v).split(" -> ")) for v in dominance["loop_variables"].values]
     partitions = np.asarray(dominance["partition"].values, dtype=int)
     polarities = [str(p) for p in dominance["loop_polarity"].values]
-    assigned = assign_families(entries, list(zip(ids, variables)))
+    assigned = assign_families(entries, list(zip(ids, variables, polarities)))
 
     unmatched_parts = sorted({int(p) for f, p in zip(assigned, partitions) if f is None})
     def other(part: int) -> str:
@@ -198,7 +210,7 @@ def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
     out = xr.Dataset(data, coords=coords)
     out.attrs.update(dominance.attrs)
     out.attrs["families"] = (
-        "a loop belongs to its own sidecar entry's family, else to the first entry (in file "
-        "order) whose variables it passes through in cyclic order, else to 'other'")
+        "a loop belongs to its own sidecar entry's family, else to the most specific entry of "
+        "its polarity whose variables it passes through in cyclic order, else to 'other'")
     out.attrs["sidecar"] = str(path) if entries else ""
     return out
