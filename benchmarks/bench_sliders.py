@@ -10,10 +10,11 @@ sliders, and recomputes what the figure shows:
 
 * the run: :func:`flywheel.simulate` with ``return_columns`` limited to the six
   plotted outputs;
-* the loop-dominance summary: :func:`flywheel.loop_dominance` of the ten named
-  loops (found once, reused) at the notebook's ``SUMMARY_DT`` (the model's TIME
-  STEP or 1/32 year, whichever is longer: the summary agrees with the one at the
-  model's step to about 0.01) and :func:`flywheel.dominant_periods`.
+* the loop-dominance summary: :func:`flywheel.loop_dominance` of all the
+  model's loops (found once, reused) at the notebook's ``SUMMARY_DT`` (the
+  model's TIME STEP or 1/16 year, whichever is longer: the summary agrees with
+  the one at the model's step to about 0.01), :func:`flywheel.loop_families`
+  and :func:`flywheel.dominant_periods` of the families.
 
 Each repeat moves one slider to a new value (as a user does), so nothing is
 reused from the previous call except what the notebook also keeps (the loaded
@@ -65,10 +66,10 @@ def _slider_values(model, repeat: int) -> list[dict[str, float]]:
 
 def summary_dt(model) -> float:
     """The Euler step of the loop scores behind the slider's summary (as in notebook 06)."""
-    return max(model.control["TIME STEP"], 1 / 32)
+    return max(model.control["TIME STEP"], 1 / 16)
 
 
-def _time_path(model, story, options: dict, settings: list[dict],
+def _time_path(model, loops, options: dict, settings: list[dict],
                dt: float | None = None) -> dict[str, list[float]]:
     import flywheel
 
@@ -78,8 +79,8 @@ def _time_path(model, story, options: dict, settings: list[dict],
         start = time.perf_counter()
         flywheel.simulate(model, params=values, return_columns=SHOWN, **options)
         ran = time.perf_counter()
-        dominance = flywheel.loop_dominance(model, params=values, loops=story, dt=dt)
-        flywheel.dominant_periods(dominance, threshold=0.5)
+        dominance = flywheel.loop_dominance(model, params=values, loops=loops, dt=dt)
+        flywheel.dominant_periods(flywheel.loop_families(dominance, model))
         done = time.perf_counter()
         times["run"].append(ran - start)
         times["summary"].append(done - ran)
@@ -87,7 +88,7 @@ def _time_path(model, story, options: dict, settings: list[dict],
     return times
 
 
-def _draw_time(model, story, repeat: int) -> float:
+def _draw_time(model, loops, repeat: int) -> float:
     """Median time to draw the notebook's figure and render it to PNG."""
     import matplotlib
 
@@ -99,8 +100,9 @@ def _draw_time(model, story, repeat: int) -> float:
 
     values = {name: model.constants[name] for name in STRENGTHS}
     run = flywheel.simulate(model, params=values, method="euler", return_columns=SHOWN)
-    dominance = flywheel.loop_dominance(model, params=values, loops=story)
-    shares = dominance["relative_loop_score"].sel(time=slice(2025, None)).mean("time").values
+    families = flywheel.loop_families(
+        flywheel.loop_dominance(model, params=values, loops=loops, dt=summary_dt(model)), model)
+    shares = families["relative_family_score"].sel(time=slice(2025, None)).mean("time").values
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -108,7 +110,7 @@ def _draw_time(model, story, repeat: int) -> float:
                                        figsize=(17, 6.6), layout="constrained")
         for key, name in zip("abcdef", SHOWN):
             plot_variable(run, name, ax=axes[key])
-        axes["loops"].barh(list(dominance["loop"].values), shares)
+        axes["loops"].barh(list(families["family"].values), shares)
         fig.savefig(io.BytesIO(), format="png", dpi=72)
         plt.close(fig)
         times.append(time.perf_counter() - start)
@@ -130,7 +132,6 @@ def main(argv: list[str] | None = None) -> None:
 
     model = flywheel.load(args.model)
     loops = flywheel.feedback_loops(model)
-    story = loops[: sum(1 for loop in loops if loop.name)]
     settings = _slider_values(model, args.repeat)
     paths = {"euler (numpy)": {"method": "euler"}, "RK45": {"method": "RK45"}}
     try:
@@ -143,8 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         compile_time = None
         print(f"jit path skipped: {error}")
     # warm up: first-call costs (compiling the model, building the evaluator) are not per slider
-    _time_path(model, story, paths["euler (numpy)"], settings[:2])
-    print(f"{model.name}: {len(loops)} loops, {len(story)} named scored at dt "
+    _time_path(model, loops, paths["euler (numpy)"], settings[:2])
+    print(f"{model.name}: {len(loops)} loops scored, in families, at dt "
           f"{summary_dt(model):g} (model TIME STEP {model.control['TIME STEP']:g}); "
           f"{args.repeat} slider changes per path; times in ms")
     if compile_time is not None:
@@ -154,20 +155,20 @@ def main(argv: list[str] | None = None) -> None:
     for label, options in paths.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            times = _time_path(model, story, options, settings)
+            times = _time_path(model, loops, options, settings)
         best, median = min(times["total"]), statistics.median(times["total"])
         verdict = "ok" if median < TARGET_MS / 1000 else f"over {TARGET_MS:g} ms"
         print(f"{label:16} {_ms(best)} {_ms(median)}   {_ms(statistics.median(times['run']))} "
               f"{_ms(statistics.median(times['summary']))}             {verdict}")
     step = model.control["TIME STEP"]
     if step < summary_dt(model):
-        times = _time_path(model, story, paths.get("euler (jit)", paths["euler (numpy)"]),
+        times = _time_path(model, loops, paths.get("euler (jit)", paths["euler (numpy)"]),
                            settings[: max(3, args.repeat // 5)], dt=step)
         print(f"for reference, the summary at the model's TIME STEP {step:g}: median "
               f"{_ms(statistics.median(times['summary'])).strip()} ms")
     if not args.no_draw:
         print(f"drawing the figure (matplotlib, PNG in memory): median "
-              f"{_ms(_draw_time(model, story, 5)).strip()} ms, not part of the target")
+              f"{_ms(_draw_time(model, loops, 5)).strip()} ms, not part of the target")
 
 
 if __name__ == "__main__":

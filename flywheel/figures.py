@@ -18,8 +18,8 @@ jevons_phase.png          the Jevons phase diagram: spend ratio over price
                           elasticity and learning rate, workshop model and
                           research model, with the threshold (ratio = 1)
 loop_dominance.png        Loops That Matter: which loop dominates when, in
-                          the workshop model and among the research model's
-                          named loops
+                          the workshop model, and which loop family (a named
+                          loop with its parallel variants) in the research model
 jevons_threshold.png      the figure of ``docs/experiments.md``: phase diagram
                           and spend ratio against elasticity, workshop model
                           (total spend) and research model (inference and
@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from flywheel import feedback_loops, jevons_threshold, load, loop_dominance, simulate
+from flywheel import jevons_threshold, load, loop_dominance, loop_families, simulate
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model
 
@@ -140,15 +140,18 @@ def _loop_dominance(models: _Models, grid: tuple[int, int]):
 
     figure = _figure(13, 9)
     top, bottom = figure.subplots(2, 1)
-    minimal = loop_dominance(models["flywheel_minimal"])
+    minimal = loop_families(loop_dominance(models["flywheel_minimal"]),
+                            models["flywheel_minimal"])
     plot_loop_dominance(minimal, partition=_busiest(minimal), ax=top)
-    top.set_title("workshop model (flywheel_minimal): capacity, retirement and learning loops")
+    top.set_title("workshop model (flywheel_minimal): the capacity and learning loops")
     research = models["flywheel"]
-    loops = feedback_loops(research)
-    named = loops[: sum(1 for loop in loops if loop.name)]  # named loops come first
-    plot_loop_dominance(loop_dominance(research, loops=named), ax=bottom)
-    bottom.set_title(f"research model (flywheel): shares among its {len(named)} named loops")
-    figure.suptitle("Which loop dominates when (Loops That Matter, relative loop scores)")
+    dominance = loop_dominance(research)
+    families = loop_families(dominance, research)
+    plot_loop_dominance(families, ax=bottom)
+    bottom.set_title(f"research model (flywheel): its {dominance.sizes['loop']} loops in "
+                     f"{families.sizes['family']} families (a named loop with its variants)")
+    figure.suptitle("Which loop dominates when (Loops That Matter: relative scores of each "
+                    "named loop with its parallel variants)")
     return figure
 
 
@@ -172,7 +175,7 @@ def _jevons_threshold(models: _Models, grid: tuple[int, int]):
 
 
 def _busiest(dominance) -> int:
-    """The cycle partition with the most loops (the flywheel's, not adoption's)."""
+    """The cycle partition with the most loops or families (the flywheel's, not adoption's)."""
     partitions = list(dominance["partition"].values)
     return max(set(partitions), key=partitions.count)
 
