@@ -15,7 +15,8 @@ the fit: covariance ``s^2 (J^T J)^-1`` with ``s^2`` the residual variance,
 a t quantile, mapped back from log space where the fit used it.
 
 Runs use Euler at the model's TIME STEP, as PySD and Vensim do: a smooth
-function of the parameters, so finite differences are exact to rounding.
+function of the parameters (apart from MIN/MAX kinks), so small forward
+differences are accurate.
 
 Examples
 --------
