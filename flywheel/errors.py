@@ -9,6 +9,7 @@ for an unknown name, ``ValueError`` for a bad value, ...), so both
 from __future__ import annotations
 
 __all__ = [
+    "DataFileError",
     "FlywheelError",
     "LoopLimitWarning",
     "LoopNameError",
@@ -73,3 +74,7 @@ class LoopLimitWarning(UserWarning):
 
 class LoopNameWarning(UserWarning):
     """A sidecar entry matched no loop, or a loop's polarity differs from the sidecar's."""
+
+
+class DataFileError(FlywheelError, ValueError):
+    """An observations or mapping file that cannot be used; names the row or series."""

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from flywheel.checks.unitsystem import parse_units
-from flywheel.errors import FlywheelError
+from flywheel.errors import DataFileError
 from flywheel.params import RunTimes
 
 __all__ = ["CalibrationData", "DataFileError", "SeriesMapping", "TRANSFORMS",
@@ -39,10 +39,6 @@ __all__ = ["CalibrationData", "DataFileError", "SeriesMapping", "TRANSFORMS",
 TRANSFORMS = ("level", "trend")
 #: Columns observations.csv must have.
 REQUIRED_COLUMNS = ("series", "time", "value", "unit")
-
-
-class DataFileError(FlywheelError, ValueError):
-    """An observations or mapping file that cannot be used; names the row or series."""
 
 
 @dataclass(frozen=True)

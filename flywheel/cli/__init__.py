@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
-        name: str, help: str, example: str, func: Callable[[argparse.Namespace], None]
+        name: str, help: str, example: str, func: Callable[[argparse.Namespace], int | None]
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name, help=help, description=help, epilog=f"example: {example}",
@@ -51,11 +51,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status.
+
+    0 on success, 1 when a command reports a failed check, 2 on bad input.
+    """
     args = _parser().parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except FlywheelError as error:
         print(f"flywheel {args.command}: error: {error}", file=sys.stderr)
         return 2
-    return 0
+    return int(status or 0)
