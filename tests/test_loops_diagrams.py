@@ -19,7 +19,7 @@ from flywheel.plots import (  # noqa: E402
     plot_loop_dominance,
     plot_stock_flow_diagram,
 )
-from flywheel.plots.diagrams import read_sketch, sketch_positions  # noqa: E402
+from flywheel.sketch import read_sketch, sketch_positions  # noqa: E402
 
 TEST_MODELS = Path(__file__).parent / "models"
 LOGISTIC = TEST_MODELS / "ltm_logistic.mdl"

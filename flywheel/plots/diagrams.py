@@ -22,9 +22,7 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -32,170 +30,14 @@ import numpy as np
 
 from flywheel.errors import ModelFileError
 from flywheel.model import Model, load
+from flywheel.sketch import name_key, read_sketch, sketch_positions
 
-__all__ = [
-    "SketchArrow",
-    "SketchObject",
-    "plot_causal_loop_diagram",
-    "plot_stock_flow_diagram",
-    "read_sketch",
-    "sketch_positions",
-]
+__all__ = ["plot_causal_loop_diagram", "plot_stock_flow_diagram"]
 
 _SIGNS = {"+": "+", "-": "\u2212", "mixed": "\u00b1", "?": "?"}
 _REINFORCING = "#c0392b"
 _BALANCING = "#2471a3"
 _UNDETERMINED = "#7f8c8d"
-
-
-# ---------------------------------------------------------------------- the sketch
-@dataclass(frozen=True)
-class SketchObject:
-    """One drawn object of a Vensim sketch (coordinates as in the file: y down).
-
-    Attributes
-    ----------
-    view : int
-        1 for the first view (``*View 1``), 2 for the next...
-    id : int
-    kind : str
-        "variable" (type 10), "valve" (11) or "comment" (12; a cloud when its
-        text is Vensim's cloud code 48).
-    name : str
-    x, y, width, height : float
-        Centre and half-sizes.
-    shape, bits : int
-        Vensim's shape and flag fields (bits without 1 marks a shadow variable).
-    """
-
-    view: int
-    id: int
-    kind: str
-    name: str
-    x: float
-    y: float
-    width: float
-    height: float
-    shape: int
-    bits: int
-
-    @property
-    def is_cloud(self) -> bool:
-        """A cloud: a comment whose text is Vensim's cloud code."""
-        return self.kind == "comment" and self.name == "48"
-
-
-@dataclass(frozen=True)
-class SketchArrow:
-    """One connector of a Vensim sketch (type 1).
-
-    Attributes
-    ----------
-    view, id, source, target : int
-        Object ids within the view.
-    pipe : bool
-        A flow pipe (thickness code 22) rather than an information arrow.
-    point : (float, float) or None
-        The point the curve passes through (None when straight).
-    head : int
-        Vensim's shape code (4: arrowhead at the target; 100: none).
-    """
-
-    view: int
-    id: int
-    source: int
-    target: int
-    pipe: bool
-    point: tuple[float, float] | None
-    head: int
-
-
-def _number(text: str, default: float = 0.0) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return default
-
-
-def read_sketch(text: str) -> tuple[dict[tuple[int, int], SketchObject], list[SketchArrow]]:
-    """Objects and arrows of a Vensim sketch section (``model.sketch``).
-
-    Returns
-    -------
-    objects : dict
-        (view, id) -> :class:`SketchObject`.
-    arrows : list of :class:`SketchArrow`
-
-    Examples
-    --------
-    >>> objects, arrows = read_sketch("*View 1\\n10,1,Stock,100,50,40,20,3,3,0,0\\n"
-    ...                               "12,2,48,20,50,10,8,0,3,0,0\\n")
-    >>> objects[1, 1].name, objects[1, 2].is_cloud
-    ('Stock', True)
-    """
-    objects: dict[tuple[int, int], SketchObject] = {}
-    arrows: list[SketchArrow] = []
-    view = 0
-    for line in text.splitlines():
-        if line.startswith("*"):
-            view += 1
-            continue
-        if line.startswith("///---"):
-            break
-        if not line.startswith(("10,", "11,", "12,", "1,")):
-            continue
-        fields = next(csv.reader([line], skipinitialspace=False))
-        kind = fields[0]
-        if kind == "1" and len(fields) > 8:
-            point = None
-            tail = line.rsplit("|", 2)
-            if len(tail) >= 2 and tail[-2].startswith("("):
-                x, _, y = tail[-2].strip("()").partition(",")
-                px, py = _number(x), _number(y)
-                point = None if (px, py) == (0.0, 0.0) else (px, py)
-            arrows.append(SketchArrow(max(view, 1), int(_number(fields[1])),
-                                      int(_number(fields[2])), int(_number(fields[3])),
-                                      fields[7].strip() == "22", point,
-                                      int(_number(fields[4]))))
-        elif kind in ("10", "11", "12") and len(fields) > 8:
-            name = " ".join(fields[2].replace("\\n", " ").split())
-            objects[max(view, 1), int(_number(fields[1]))] = SketchObject(
-                max(view, 1), int(_number(fields[1])),
-                {"10": "variable", "11": "valve", "12": "comment"}[kind], name,
-                _number(fields[3]), _number(fields[4]), _number(fields[5]),
-                _number(fields[6]), int(_number(fields[7])), int(_number(fields[8])))
-    return objects, arrows
-
-
-def sketch_positions(model: Model) -> dict[str, tuple[float, float]]:
-    """Display name -> (x, y) of each variable drawn in the sketch, y upwards.
-
-    The first original (non-shadow) drawing of a variable wins; views after
-    the first are placed below it.
-    """
-    objects, _ = read_sketch(model.sketch or "")
-    if not objects:
-        return {}
-    keys = {_key(name): name for name in model.elements}
-    bottom: dict[int, float] = {}
-    for obj in objects.values():
-        bottom[obj.view] = max(bottom.get(obj.view, 0.0), obj.y + obj.height)
-    offsets, total = {}, 0.0
-    for view in sorted(bottom):
-        offsets[view] = total
-        total += bottom[view] + 60
-    positions: dict[str, tuple[float, float]] = {}
-    for obj in sorted(objects.values(), key=lambda o: (o.bits & 1 == 0, o.view, o.id)):
-        if obj.kind != "variable":
-            continue
-        name = keys.get(_key(obj.name))
-        if name is not None and name not in positions:
-            positions[name] = (obj.x, -(obj.y + offsets[obj.view]))
-    return positions
-
-
-def _key(name: str) -> str:
-    return " ".join(name.replace('"', "").replace("_", " ").lower().split())
 
 
 # ---------------------------------------------------------------------- drawing helpers
@@ -463,8 +305,8 @@ def _sidecar_variables(model: Model, chosen) -> set[str]:
     if not path.is_file():
         return set()
     ids = {loop.id for loop in chosen if loop.name}
-    keys = {_key(n): n for n in model.elements}
-    return {keys.get(_key(v), v) for entry in read_loop_names(path) if entry.id in ids
+    keys = {name_key(n): n for n in model.elements}
+    return {keys.get(name_key(v), v) for entry in read_loop_names(path) if entry.id in ids
             for v in entry.variables}
 
 
@@ -596,7 +438,7 @@ def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1
 
     structure = model_structure(model)
     graph = structure.graph
-    keys = {_key(n): n for n in model.elements}
+    keys = {name_key(n): n for n in model.elements}
     mine = {oid: obj for (v, oid), obj in objects.items() if v == view}
     spread_x = max(o.x for o in mine.values()) - min(o.x for o in mine.values()) + 160
     spread_y = max(o.y for o in mine.values()) - min(o.y for o in mine.values()) + 120
@@ -616,7 +458,7 @@ def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1
     for oid, obj in mine.items():
         x, y = obj.x, -obj.y
         points[oid] = (x, y)
-        name = keys.get(_key(obj.name), obj.name)
+        name = keys.get(name_key(obj.name), obj.name)
         kind = model.elements[name].kind if name in model.elements else ""
         if obj.is_cloud:
             _cloud(ax, x, y, max(obj.width, 8))
@@ -650,8 +492,8 @@ def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1
         flow = flow_of_valve.get(valve)
         into_end = arrow.head != 100
         if flow is not None and end in mine and mine[end].kind == "variable":
-            stock = keys.get(_key(mine[end].name))
-            flow_name = keys.get(_key(mine[flow].name))
+            stock = keys.get(name_key(mine[end].name))
+            flow_name = keys.get(name_key(mine[flow].name))
             if stock and flow_name and graph.has_edge(flow_name, stock):
                 into_end = graph.edges[flow_name, stock]["polarity"] != "-"
         start, finish = (points[valve], points[end]) if into_end else (points[end], points[valve])
@@ -681,8 +523,8 @@ def plot_stock_flow_diagram(model: Model | str | Path, *, ax=None, view: int = 1
                                 shrinkB=9 if arrow.target in flow_of_valve else 3, zorder=2)
         ax.add_patch(patch)
         if polarity:
-            a = keys.get(_key(mine[arrow.source].name))
-            b = keys.get(_key(mine[target].name)) if target in mine else None
+            a = keys.get(name_key(mine[arrow.source].name))
+            b = keys.get(name_key(mine[target].name)) if target in mine else None
             if a and b and graph.has_edge(a, b):
                 sx, sy = _on_curve(start, end, rad, 0.8)
                 ax.text(sx, sy, _SIGNS[graph.edges[a, b]["polarity"]], fontsize=fontsize + 1,
