@@ -37,20 +37,14 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
+from timing import best  # a sibling module: run the scripts as python benchmarks/NAME.py
+
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "flywheel.mdl"
 
 
-def _best(fn, repeat: int = 5) -> float:
-    """Best wall time of `repeat` calls of `fn`."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _pysd_model(path: Path, folder: Path):
@@ -124,17 +118,17 @@ def main(argv: list[str] | None = None) -> None:
     simlin_model, why = _simlin(path)
     with tempfile.TemporaryDirectory() as folder:
         pysd_model = _pysd_model(path, Path(folder))
-        t_pysd = _best(lambda: pysd_model.run(), 3)
-        t_euler = _best(lambda: run_compiled(method="euler"))
-        t_rk45 = _best(lambda: run_compiled(method="RK45"))
+        t_pysd = best(lambda: pysd_model.run(), 3)
+        t_euler = best(lambda: run_compiled(method="euler"))
+        t_rk45 = best(lambda: run_compiled(method="RK45"))
         jit = _jit_available()
         if jit:
             start = time.perf_counter()
             run_compiled(method="euler", jit=True)
             t_jit_compile = time.perf_counter() - start
-            t_jit = _best(lambda: run_compiled(method="euler", jit=True), 20)
+            t_jit = best(lambda: run_compiled(method="euler", jit=True), 20)
             checked, times = scenario_params(model, {}), RunTimes(model)
-            t_engine = _best(
+            t_engine = best(
                 lambda: engine_run(compiled, checked, times, method="euler", jit=True), 20)
         print("\nsingle run (all variables, model's TIME STEP and SAVEPER)")
         print(f"  PySD                 {t_pysd * 1e3:10.2f} ms")
@@ -146,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  jit engine only      {t_engine * 1e3:10.3f} ms   {t_pysd / t_engine:8.1f}x PySD"
                   "   (run_compiled: arrays, no Dataset)")
         if simlin_model is not None:
-            t_simlin = _best(lambda: simlin_model.run(analyze_loops=False), 20)
+            t_simlin = best(lambda: simlin_model.run(analyze_loops=False), 20)
             best = min(t_euler, t_jit) if jit else t_euler
             print(f"  pysimlin             {t_simlin * 1e3:10.3f} ms   "
                   f"fastest simulate() is {t_simlin / best:.2f}x pysimlin's speed")

@@ -27,71 +27,36 @@ The target is dominance at most 3x a plain compiled run.
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
-import time
 import warnings
 from pathlib import Path
+
+from timing import best  # a sibling module: run the scripts as python benchmarks/NAME.py
 
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = ROOT / "models" / "flywheel.mdl"
-_HEADER = ("\\\\\\---/// Sketch information - do not modify anything except names\n"
-           "V300  Do not put anything below this section - it will be ignored\n")
-
-
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def _standard_sketch(path: Path, folder: Path) -> Path:
-    """A copy of `path` whose sketch repeats the header before every view."""
-    text = path.read_text(encoding="utf-8")
-    marker = text.find("\\\\\\---///")
-    if marker < 0:
-        copy = folder / path.name
-        shutil.copy(path, copy)
-        return copy
-    lines, first = [], True
-    for line in text[marker:].splitlines(keepends=True):
-        if line.startswith("*") and not line.startswith("**"):
-            if not first and not lines[-1].startswith("V300"):
-                lines.append(_HEADER)
-            first = False
-        lines.append(line)
-    copy = folder / path.name
-    copy.write_text(text[:marker] + "".join(lines), encoding="utf-8")
-    return copy
-
-
 def _simlin(path: Path, repeat: int) -> tuple[str, float | None]:
     try:
         import simlin
     except ImportError:
         return "pysimlin is not installed (pip install pysimlin)", None
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            model = simlin.load(_standard_sketch(path, Path(folder)))
-            model.run(analyze_loops=False)
-        except Exception as error:  # pysimlin's error types vary
-            return f"pysimlin cannot run this model: {error}", None
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            run = model.run(analyze_loops=True)
-        mode = getattr(run, "ltm_mode", "?")
-        note = f" (LTM mode {mode!r}, {len(run.loops)} loops scored"
-        note += "; " + str(caught[0].message).split(",")[0] if caught else ""
-        note += ")"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            plain = _best(lambda: model.run(analyze_loops=False), repeat)
-            ltm = _best(lambda: model.run(analyze_loops=True), repeat)
+    try:
+        model = simlin.load(path)
+        model.run(analyze_loops=False)
+    except Exception as error:  # pysimlin's error types vary
+        return f"pysimlin cannot run this model: {error}", None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = model.run(analyze_loops=True)
+    mode = getattr(run, "ltm_mode", "?")
+    note = f" (LTM mode {mode!r}, {len(run.loops)} loops scored"
+    note += "; " + str(caught[0].message).split(",")[0] if caught else ""
+    note += ")"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = best(lambda: model.run(analyze_loops=False), repeat)
+        ltm = best(lambda: model.run(analyze_loops=True), repeat)
     text = (f"pysimlin: plain {plain * 1e3:8.2f} ms   LTM {ltm * 1e3:8.2f} ms   "
             f"ratio {ltm / plain:5.1f}x{note}")
     return text, ltm / plain
@@ -119,12 +84,12 @@ def main(argv=None) -> dict:
 
     flywheel.simulate(model, method="euler")  # compile once for everyone
     loops = flywheel.feedback_loops(model)
-    euler = _best(lambda: flywheel.simulate(model, method="euler", params=nudged()),
+    euler = best(lambda: flywheel.simulate(model, method="euler", params=nudged()),
                   args.repeat)
-    rk45 = _best(lambda: flywheel.simulate(model, params=nudged()), args.repeat)
+    rk45 = best(lambda: flywheel.simulate(model, params=nudged()), args.repeat)
     fresh = iter([flywheel.load(args.model) for _ in range(args.repeat)])  # parsing not timed
-    first = _best(lambda: flywheel.loop_dominance(next(fresh)), args.repeat)
-    again = _best(lambda: flywheel.loop_dominance(model, params=nudged()), args.repeat)
+    first = best(lambda: flywheel.loop_dominance(next(fresh)), args.repeat)
+    again = best(lambda: flywheel.loop_dominance(model, params=nudged()), args.repeat)
     control = model.control
     steps = int(round((control["FINAL TIME"] - control["INITIAL TIME"]) / control["TIME STEP"]))
     print(f"model {model.name}: {control['INITIAL TIME']:g}-{control['FINAL TIME']:g}, "
