@@ -101,8 +101,8 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
         other = values[:, rest]
         positive, negative = np.clip(other, 0, None).sum(1), np.clip(other, None, 0).sum(1)
         ax.fill_between(times, up, up + positive, color="#bfc9ca", lw=0,
-                        label=f"{rest.size} other {kind}" + (
-                            ("s" if kind == "loop" else "ies") if rest.size > 1 else ""))
+                        label=f"{rest.size} other " + (
+                            kind if rest.size == 1 else {"loop": "loops", "family": "families"}[kind]))
         ax.fill_between(times, down, down + negative, color="#bfc9ca", lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-1.02, 1.02)
