@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -92,10 +91,8 @@ def test_dense_model_is_enumerated_exhaustively_within_the_bound():
 
 
 def test_more_loops_than_the_bound_warns_and_switches_to_the_search():
-    start = time.perf_counter()
     with pytest.warns(LoopLimitWarning, match="more than 50 feedback loops.*strongest-path"):
         loops = flywheel.feedback_loops(TEST_MODELS / "ltm_dense.mdl", max_loops=50)
-    assert time.perf_counter() - start < 30
     assert loops.method == "strongest-path"
     assert 1 <= len(loops) < 415
     exhaustive = {l.variables for l in flywheel.feedback_loops(TEST_MODELS / "ltm_dense.mdl")}
