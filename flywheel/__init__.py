@@ -33,6 +33,7 @@ from flywheel.loops import (
 )
 from flywheel.model import Element, Model, available_models, load
 from flywheel.simulate import simulate
+from flywheel.vocabulary import feedback_strengths, key_outputs
 
 __all__ = [
     "Element",
@@ -44,8 +45,10 @@ __all__ = [
     "compare",
     "define_problem",
     "dominant_periods",
+    "feedback_strengths",
     "feedback_loops",
     "jevons_threshold",
+    "key_outputs",
     "knockout",
     "load",
     "loop_dominance",

@@ -22,7 +22,7 @@ def _wants_log(values: np.ndarray) -> bool:
 
 
 def plot_variable(run: xr.Dataset, name: str, *, ax=None, log: bool | None = None):
-    """Plot variable `name` of `run` over time, one line per scenario.
+    """Plot variable `name` of `run` over time, one line per scenario (or per run of a knockout).
 
     Parameters
     ----------
@@ -52,10 +52,13 @@ def plot_variable(run: xr.Dataset, name: str, *, ax=None, log: bool | None = Non
 
         _, ax = plt.subplots(figsize=(5, 3.2), layout="constrained")
     data = run[name]
-    if "scenario" in data.dims:
-        labels = _scenario_labels(run)
+    lines = [dim for dim in data.dims if dim != "time"]  # scenario, or a knockout's run
+    if lines:
+        dim = lines[0]
+        labels = (_scenario_labels(run) if dim == "scenario"
+                  else [str(value) for value in run[dim].values])
         for index, label in enumerate(labels):
-            ax.plot(run["time"], data.isel(scenario=index), label=label, lw=1.2)
+            ax.plot(run["time"], data.isel({dim: index}), label=label, lw=1.2)
         if len(labels) <= 8:
             ax.legend(fontsize="x-small")
     else:
