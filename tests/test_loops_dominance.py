@@ -185,3 +185,12 @@ def test_dominant_periods_among_chosen_loops(logistic):
     assert only["loop"].tolist() == ["B1"] and only.loc[0, "start"] == 0.125
     with pytest.raises(flywheel.errors.UnknownLoopError, match=r"no loop 'B7'.*closest: 'B1'"):
         flywheel.dominant_periods(dominance, loops=["B7"])
+
+
+def test_times_without_scores_do_not_split_a_period(minimal):
+    """The workshop model's market partition holds one loop (B1); where the market stands
+    still nothing scores, and B1's dominance runs on as one period."""
+    periods = flywheel.dominant_periods(flywheel.loop_dominance(minimal))
+    market = periods[periods["partition"] == 1]
+    assert market["loop"].tolist() == ["B1"]
+    assert float(market["mean_relative_score"].iloc[0]) == -1.0

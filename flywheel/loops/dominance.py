@@ -356,7 +356,8 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
 
     At each time the dominant loop of a partition is the one with the largest
     |relative loop score|; consecutive times with the same dominant loop form
-    one period. Given the result of :func:`flywheel.loop_families`, the same
+    one period. Times at which no loop of the partition scores (nothing in it
+    moved, e.g. a saturated market) neither start nor end a period. Given the result of :func:`flywheel.loop_families`, the same
     is done for the families and their relative family scores.
 
     Parameters
@@ -415,11 +416,10 @@ def dominant_periods(dominance: xr.Dataset, *, threshold: float = 0.0,
             current = None
             for k, time in enumerate(times):
                 row = block[k]
-                if np.isnan(row).all():
-                    winner = None
-                else:
-                    j = int(np.nanargmax(np.abs(row)))
-                    winner = members[j] if abs(row[j]) > threshold and row[j] != 0 else None
+                if np.isnan(row).all() or not np.nanmax(np.abs(row)) > 0:
+                    continue  # nothing moved: no loop scores, the period goes on
+                j = int(np.nanargmax(np.abs(row)))
+                winner = members[j] if abs(row[j]) > threshold else None
                 if current is not None and (winner is None or winner != current["index"]):
                     rows.append(current)
                     current = None
