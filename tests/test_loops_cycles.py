@@ -94,7 +94,7 @@ def test_more_loops_than_the_bound_warns_and_switches_to_the_search():
     with pytest.warns(LoopLimitWarning, match="more than 50 feedback loops.*strongest-path"):
         loops = flywheel.feedback_loops(TEST_MODELS / "ltm_dense.mdl", max_loops=50)
     assert loops.method == "strongest-path"
-    assert 1 <= len(loops) < 415
+    assert 0 < len(loops) < 415
     exhaustive = {l.variables for l in flywheel.feedback_loops(TEST_MODELS / "ltm_dense.mdl")}
     assert {l.variables for l in loops} <= exhaustive
 
