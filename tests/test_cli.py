@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flywheel.cli import main
+from flywheel.cli import command_names, main
 
 
 def test_console_script_is_installed():
@@ -19,7 +19,12 @@ def test_console_script_is_installed():
     assert "example: flywheel run" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["run", "models", "describe"])
+def test_the_command_line_has_every_group():
+    assert {"run", "models", "describe", "loops", "dominance", "diagram", "sweep",
+            "sensitivity", "threshold", "calibrate", "check", "figures"} <= set(command_names())
+
+
+@pytest.mark.parametrize("command", command_names())
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])

@@ -18,14 +18,6 @@ JEVONS = str(MODELS / "sens_jevons.mdl")
 LINEAR = str(MODELS / "sens_linear.mdl")
 
 
-@pytest.mark.parametrize("command", ["sweep", "sensitivity", "threshold"])
-def test_every_command_has_help_with_an_example(command, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main([command, "--help"])
-    assert exit_.value.code == 0
-    assert f"example: flywheel {command}" in capsys.readouterr().out
-
-
 def test_sweep_writes_netcdf_and_a_figure(tmp_path, capsys):
     out, plot = tmp_path / "sweep.nc", tmp_path / "sweep.png"
     status = main(["sweep", JEVONS, "--param", "Price Elasticity of Demand=0.5:2.5:5",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from flywheel.cli import basics, calibration, experiments, figures, loops
 from flywheel.errors import FlywheelError
 
-__all__ = ["main"]
+__all__ = ["command_names", "main"]
 
 #: The modules whose ``register`` adds commands, in the order ``--help`` lists them.
 GROUPS = (basics, experiments, loops, calibration, figures)
@@ -48,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     for group in GROUPS:
         group.register(command)
     return parser
+
+
+def command_names() -> list[str]:
+    """The commands of the command line, in the order ``--help`` lists them.
+
+    Examples
+    --------
+    >>> command_names()[:3]
+    ['run', 'models', 'describe']
+    """
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(commands.choices)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
