@@ -3,8 +3,10 @@
 The package ships ``flywheel/data/observations.csv`` (series, time, value,
 unit, kind, source), ``rates.csv`` (sourced growth rates and elasticities) and
 ``mapping.toml``: for each observed series, the model variable it measures,
-the transformation (``level`` or ``trend``), how to read its unit, its weight,
-what it is a proxy of, and why (``docs/calibration.md``).
+the transformation (``level``, ``trend``, ``lower_bound`` or ``upper_bound``),
+how to read its unit, its weight, what it is a proxy of, why, and, when a
+prior behind it was built from later data, the year of that data
+(``prior_from``; ``docs/calibration.md``).
 
 :func:`observations_for` joins the three for one model: each observation
 converted to the model variable's units, with its weight and transformation.
@@ -35,8 +37,12 @@ from flywheel.params import RunTimes
 __all__ = ["CalibrationData", "DataFileError", "SeriesMapping", "TRANSFORMS",
            "load_mapping", "load_observations", "load_rates", "observations_for"]
 
-#: The transformations a series may have (see ``mapping.toml``).
-TRANSFORMS = ("level", "trend")
+#: The transformations a series may have (see ``mapping.toml``): the model
+#: value itself, its growth only, or a bound it must not cross.
+TRANSFORMS = ("level", "trend", "lower_bound", "upper_bound")
+#: The keys of a mapping entry that must be present, and those that may be.
+REQUIRED_KEYS = ("variable", "transform", "weight", "proxy", "rationale")
+OPTIONAL_KEYS = ("unit", "prior_from")
 #: Columns observations.csv must have.
 REQUIRED_COLUMNS = ("series", "time", "value", "unit")
 
@@ -50,11 +56,15 @@ class SeriesMapping:
     series : str
     variable : str
         The model variable the series measures; '' when it is not fitted.
-    transform : {"level", "trend"}
+    transform : {"level", "trend", "lower_bound", "upper_bound"}
     weight : float
     proxy, rationale : str
     unit : str
         How to read the series' unit; '' to read the data file's unit.
+    prior_from : float or None
+        The year of the earliest data a prior behind the series (a share, a
+        conversion) was built from; a back-test names the series when this
+        is after its cutoff. None: no such prior.
     """
 
     series: str
@@ -64,6 +74,7 @@ class SeriesMapping:
     proxy: str
     rationale: str
     unit: str = ""
+    prior_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,8 @@ def load_mapping(path: str | Path | None = None) -> dict[str, SeriesMapping]:
     Raises
     ------
     DataFileError
-        A missing key, an unknown transformation or a negative weight,
-        naming the series.
+        A missing or unknown key, an unknown transformation, a negative
+        weight or a ``prior_from`` that is not a number, naming the series.
     """
     path = _package_file("mapping.toml") if path is None else Path(path)
     try:
@@ -150,16 +161,26 @@ def load_mapping(path: str | Path | None = None) -> dict[str, SeriesMapping]:
         raise DataFileError(f"{path}: cannot read the mapping: {error}") from None
     mapping = {}
     for series, entry in tables.items():
-        missing = [k for k in ("variable", "transform", "weight", "proxy", "rationale")
-                   if k not in entry]
+        missing = [k for k in REQUIRED_KEYS if k not in entry]
         if missing:
             raise DataFileError(f"{path}: series {series!r} lacks {', '.join(missing)}")
+        unknown = sorted(set(entry) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+        if unknown:
+            raise DataFileError(f"{path}: series {series!r}: unknown key(s) "
+                                f"{', '.join(unknown)}; an entry has "
+                                f"{', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}")
+        prior = entry.get("prior_from")
+        if prior is not None and (isinstance(prior, bool) or not isinstance(prior, (int, float))
+                                  or not np.isfinite(prior)):
+            raise DataFileError(f"{path}: series {series!r}: prior_from must be a year "
+                                f"(a number), got {prior!r}")
         if entry["transform"] not in TRANSFORMS:
             raise DataFileError(f"{path}: series {series!r}: transform must be one of "
                                 f"{', '.join(TRANSFORMS)}, got {entry['transform']!r}")
         if not entry["weight"] >= 0:
             raise DataFileError(f"{path}: series {series!r}: weight must be >= 0")
-        mapping[series] = SeriesMapping(series, **entry)
+        mapping[series] = SeriesMapping(
+            series, **{**entry, "prior_from": None if prior is None else float(prior)})
     return mapping
 
 

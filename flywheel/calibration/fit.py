@@ -4,7 +4,9 @@ Each observation gives one residual, ``weight x (log model - log observed)``,
 with the log of the model interpolated linearly between saved times (exact
 for exponential growth between them). A ``trend`` series' residuals are measured about their
 mean: its unknown share of the model variable is profiled out, and it costs
-one degree of freedom.
+one degree of freedom. A ``lower_bound`` (``upper_bound``) series' residual is
+zero while the model is at or above (below) the observation, and the log
+violation, times the weight, when it is not.
 
 Parameters move in log space where their lower bound is positive, else in
 linear space, within the bounds (default: the constants' Vensim ranges).
@@ -48,7 +50,7 @@ from flywheel.model import Model, load
 from flywheel.params import finite_number
 from flywheel.simulate import simulate
 
-__all__ = ["calibrate", "compare"]
+__all__ = ["bound_violations", "calibrate", "compare"]
 
 #: The log error given to a model value that is not positive and finite.
 PENALTY = 50.0
@@ -71,13 +73,22 @@ class _Problem:
         trend = points.loc[points["transform"] == "trend", "series"]
         self.trend = [np.flatnonzero(points["series"].to_numpy() == s)
                       for s in dict.fromkeys(trend)]
+        self.lower = (points["transform"] == "lower_bound").to_numpy()
+        self.upper = (points["transform"] == "upper_bound").to_numpy()
 
     def run(self, params: Mapping[str, object]):
         return simulate(self.model, params=params, method=self.method,
                         return_columns=self.variables)
 
     def log_errors(self, run) -> np.ndarray:
-        """Log errors of every observation, shape (m,) or (m, n_scenarios)."""
+        """Log errors of every observation, shape (m,) or (m, n_scenarios).
+
+        A bound's error is its violation: 0 while the bound holds.
+        """
+        return bound_violations(self.log_ratios(run), self.lower, self.upper)
+
+    def log_ratios(self, run) -> np.ndarray:
+        """``log model - log observed`` (about the series' mean for a trend series)."""
         points = self.data.points
         times = run["time"].to_numpy()
         logs = []
@@ -93,10 +104,10 @@ class _Problem:
         return errors if "scenario" in run.dims else errors[:, 0]
 
     def compare(self, run) -> Comparison:
-        errors = self.log_errors(run)
+        ratios = self.log_ratios(run)
         points = self.data.points.drop(columns=["unit", "value", "source"]).copy()
-        points["model"] = np.exp(self.log_observed + errors)
-        points["log_error"] = errors
+        points["model"] = np.exp(self.log_observed + ratios)
+        points["log_error"] = bound_violations(ratios, self.lower, self.upper)
         shares = {}
         for group in self.trend:
             raw = np.interp(points["time"].iloc[group[0]], run["time"],
@@ -104,6 +115,30 @@ class _Problem:
             shares[points["series"].iloc[group[0]]] = float(
                 points["model"].iloc[group[0]] / np.exp(raw))
         return Comparison(points.reset_index(drop=True), run, shares)
+
+
+def bound_violations(ratios: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Log ratios with each bound's ratio replaced by its violation (0 while it holds).
+
+    Parameters
+    ----------
+    ratios : numpy.ndarray
+        ``log model - log observed``, one row per observation.
+    lower, upper : numpy.ndarray of bool
+        The rows that are lower (upper) bounds on the model.
+
+    Examples
+    --------
+    >>> ratios = np.array([0.5, -0.5, 0.5, -0.5, 0.5])
+    >>> lower = np.array([True, True, False, False, False])
+    >>> upper = np.array([False, False, True, True, False])
+    >>> bound_violations(ratios, lower, upper).tolist()
+    [0.0, -0.5, 0.5, 0.0, 0.5]
+    """
+    shape = (-1,) + (1,) * (np.ndim(ratios) - 1)
+    lower, upper = np.reshape(lower, shape), np.reshape(upper, shape)
+    return np.where(lower, np.minimum(ratios, 0.0),
+                    np.where(upper, np.maximum(ratios, 0.0), ratios))
 
 
 def _data(model, data, mapping) -> CalibrationData:
@@ -115,8 +150,8 @@ def _data(model, data, mapping) -> CalibrationData:
 def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = None, *,
             params: Mapping[str, float] | None = None,
             mapping: Mapping[str, SeriesMapping] | str | Path | None = None,
-            method: str = "euler") -> Comparison:
-    """The model (with `params` set) against the observations, without fitting.
+            method: str = "euler", run=None) -> Comparison:
+    """The model (with `params` set, or a given run of it) against the observations, without fitting.
 
     Parameters
     ----------
@@ -131,6 +166,9 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
         Default: the package's ``mapping.toml``.
     method : str
         Integration method (default Euler at the model's TIME STEP).
+    run : xarray.Dataset, optional
+        A run of `model` (one scenario, with every mapped variable) to compare
+        instead of simulating; `params` and `method` are then unused.
 
     Returns
     -------
@@ -144,7 +182,8 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
     """
     model = model if isinstance(model, Model) else load(model)
     problem = _Problem(model, _data(model, data, mapping), method)
-    return problem.compare(problem.run(dict(params or {})))
+    return problem.compare(problem.run(dict(params or {})) if run is None
+                           else run[problem.variables])
 
 
 def _space(low: float, high: float) -> str:
