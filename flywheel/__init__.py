@@ -3,6 +3,10 @@
 Model files (Vensim ``.mdl``, XMILE) are the only place equations are written:
 flywheel reads them with PySD's translators, runs them, and analyses them.
 
+``import flywheel`` is cheap: each public name imports its module (and the
+heavy libraries behind it: xarray, pandas, scipy, PySD, numba...) the first
+time it is used.
+
 Examples
 --------
 >>> import flywheel
@@ -14,48 +18,47 @@ Examples
 2030.0
 """
 
-from flywheel.calibration import calibrate, compare
-from flywheel.checks import check_model
-from flywheel.experiments import (
-    define_problem,
-    jevons_threshold,
-    sample,
-    sensitivity,
-    sweep,
-)
-from flywheel.loops import (
-    causal_graph,
-    dominant_periods,
-    feedback_loops,
-    knockout,
-    loop_dominance,
-    loop_families,
-)
-from flywheel.model import Element, Model, available_models, load
-from flywheel.simulate import simulate
-from flywheel.vocabulary import feedback_strengths, key_outputs
+from __future__ import annotations
 
-__all__ = [
-    "Element",
-    "Model",
-    "available_models",
-    "calibrate",
-    "causal_graph",
-    "check_model",
-    "compare",
-    "define_problem",
-    "dominant_periods",
-    "feedback_strengths",
-    "feedback_loops",
-    "jevons_threshold",
-    "key_outputs",
-    "knockout",
-    "load",
-    "loop_dominance",
-    "loop_families",
-    "sample",
-    "sensitivity",
-    "simulate",
-    "sweep",
-]
+from typing import TYPE_CHECKING
+
+from flywheel._lazy import lazy_package
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from flywheel.calibration import calibrate, compare
+    from flywheel.checks import check_model
+    from flywheel.experiments import (
+        define_problem,
+        jevons_threshold,
+        sample,
+        sensitivity,
+        sweep,
+    )
+    from flywheel.loops import (
+        causal_graph,
+        dominant_periods,
+        feedback_loops,
+        knockout,
+        loop_dominance,
+        loop_families,
+    )
+    from flywheel.model import Element, Model, available_models, load
+    from flywheel.simulate import simulate
+    from flywheel.vocabulary import feedback_strengths, key_outputs
+
+#: Public name -> the module that defines it, imported on first use.
+_PUBLIC = {
+    **dict.fromkeys(["Element", "Model", "available_models", "load"], "flywheel.model"),
+    **dict.fromkeys(["calibrate", "compare"], "flywheel.calibration"),
+    "check_model": "flywheel.checks",
+    **dict.fromkeys(["define_problem", "jevons_threshold", "sample", "sensitivity", "sweep"],
+                    "flywheel.experiments"),
+    **dict.fromkeys(["causal_graph", "dominant_periods", "feedback_loops", "knockout",
+                     "loop_dominance", "loop_families"], "flywheel.loops"),
+    "simulate": "flywheel.simulate",
+    **dict.fromkeys(["feedback_strengths", "key_outputs"], "flywheel.vocabulary"),
+}
+
+__all__ = sorted(_PUBLIC)
 __version__ = "0.1.0"
+lazy_package(__name__, _PUBLIC)

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from flywheel import jevons_threshold, load, loop_dominance, loop_families, simulate
+import flywheel
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model
 
@@ -92,7 +92,7 @@ def _baseline(models: _Models, grid: tuple[int, int]):
     from flywheel.plots import plot_run
 
     model = models["flywheel"]
-    run = simulate(model, return_columns=list(BASELINE_OUTPUTS))
+    run = flywheel.simulate(model, return_columns=list(BASELINE_OUTPUTS))
     figure = _figure(15, 6.6)
     axes = figure.subplots(2, 4)
     plot_run(run, list(BASELINE_OUTPUTS), axes=axes,
@@ -124,7 +124,7 @@ def _jevons_phase(models: _Models, grid: tuple[int, int]):
     figure = _figure(15, 5.6)
     left, right = figure.subplots(1, 2)
     for ax, name in ((left, "flywheel_minimal"), (right, "flywheel")):
-        result = jevons_threshold(models[name], n=grid, years=PHASE_YEARS[name],
+        result = flywheel.jevons_threshold(models[name], n=grid, years=PHASE_YEARS[name],
                                   progress=False)
         plot_phase_diagram(result, ax=ax)
         start, end = PHASE_YEARS[name]
@@ -140,13 +140,13 @@ def _loop_dominance(models: _Models, grid: tuple[int, int]):
 
     figure = _figure(13, 9)
     top, bottom = figure.subplots(2, 1)
-    minimal = loop_families(loop_dominance(models["flywheel_minimal"]),
+    minimal = flywheel.loop_families(flywheel.loop_dominance(models["flywheel_minimal"]),
                             models["flywheel_minimal"])
     plot_loop_dominance(minimal, partition=_busiest(minimal), ax=top)
     top.set_title("workshop model (flywheel_minimal): the capacity and learning loops")
     research = models["flywheel"]
-    dominance = loop_dominance(research)
-    families = loop_families(dominance, research)
+    dominance = flywheel.loop_dominance(research)
+    families = flywheel.loop_families(dominance, research)
     plot_loop_dominance(families, ax=bottom)
     bottom.set_title(f"research model (flywheel): its {dominance.sizes['loop']} loops in "
                      f"{families.sizes['family']} families (a named loop with its variants)")
@@ -162,14 +162,14 @@ def _jevons_threshold(models: _Models, grid: tuple[int, int]):
     n = (grid[0], min(grid[1], 15))
     figure = _figure(12, 8)
     axes = figure.subplots(2, 2)
-    minimal = jevons_threshold(models["flywheel_minimal"], n=n, progress=False)
+    minimal = flywheel.jevons_threshold(models["flywheel_minimal"], n=n, progress=False)
     plot_phase_diagram(minimal, ax=axes[0, 0])
     plot_threshold_1d(minimal, ax=axes[0, 1])
-    inference = jevons_threshold(models["flywheel"], spend="Inference Compute Spend", n=n,
-                                 progress=False)
+    inference = flywheel.jevons_threshold(models["flywheel"], spend="Inference Compute Spend",
+                                          n=n, progress=False)
     plot_phase_diagram(inference, ax=axes[1, 0])
     plot_threshold_1d(inference, ax=axes[1, 1])
-    total = jevons_threshold(models["flywheel"], y=None, n=n[0], progress=False)
+    total = flywheel.jevons_threshold(models["flywheel"], y=None, n=n[0], progress=False)
     axes[1, 1].plot(total["Price Elasticity of Demand"], total["spend ratio"], ".-", color="C3")
     return figure
 
@@ -184,7 +184,7 @@ class _Models(dict):
     """The bundled models, each loaded when a figure first asks for it."""
 
     def __missing__(self, name: str) -> Model:
-        self[name] = load(name)
+        self[name] = flywheel.load(name)
         return self[name]
 
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
-
-from pysd.translators.structures import abstract_expressions as ast
-from pysd.translators.structures.abstract_model import AbstractModel
+from typing import TYPE_CHECKING, Literal
 
 from flywheel.compiler.naming import reference_key
 from flywheel.errors import ModelFileError, UnknownModelError
 from flywheel.params import resolve_name
+
+if TYPE_CHECKING:  # PySD (and pandas, xarray behind it) is imported when a model is read
+    from pysd.translators.structures.abstract_model import AbstractModel
 
 __all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load"]
 
@@ -255,6 +255,8 @@ def _bound(value: float | None) -> float | None:
 
 def _number(node: object) -> float | None:
     """The value of an AST made only of numbers (e.g. ``-3`` or ``1/4``), else None."""
+    from pysd.translators.structures import abstract_expressions as ast
+
     if isinstance(node, (int, float)) and not isinstance(node, bool):
         return float(node)
     if isinstance(node, ast.ArithmeticStructure):
@@ -283,6 +285,8 @@ _ARITHMETIC = {
 
 def _references(node: object) -> set[str]:
     """PySD names referred to directly by a flow expression's sum of terms."""
+    from pysd.translators.structures import abstract_expressions as ast
+
     if isinstance(node, ast.ReferenceStructure):
         return {node.reference}
     if isinstance(node, ast.ArithmeticStructure) and set(node.operators) <= {
@@ -296,6 +300,8 @@ def _references(node: object) -> set[str]:
 
 def _flow_names(elements) -> set[str]:
     """PySD names of the elements that stocks' rates add or subtract."""
+    from pysd.translators.structures import abstract_expressions as ast
+
     flows: set[str] = set()
     for element in elements:
         for component in element.components:
@@ -305,6 +311,8 @@ def _flow_names(elements) -> set[str]:
 
 
 def _classify(element, flows: set[str]) -> tuple[Kind, float | None]:
+    from pysd.translators.structures import abstract_expressions as ast
+
     component = element.components[0]
     node = component.ast
     value = _number(node)

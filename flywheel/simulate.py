@@ -18,15 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, ScenarioParams, scenario_params
-from flywheel.reference import pysd_run
 from flywheel.results import Trajectories
+
+if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
+    import xarray as xr
 
 __all__ = ["ENGINES", "Solver", "simulate", "to_dataset"]
 
@@ -68,6 +70,8 @@ def _run_pysd(
     model: Model, params: ScenarioParams, times: RunTimes, solver: Solver,
     return_columns: list[str] | None,
 ) -> Trajectories:
+    from flywheel.reference import pysd_run
+
     if solver.method not in (None, "euler") or solver.jit:
         raise ParameterValueError(
             f"engine 'pysd' integrates with method 'euler' only (no jit), not {solver.method!r}; "
@@ -173,6 +177,8 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
 
     A run without array parameters has no ``scenario`` dimension.
     """
+    import xarray as xr
+
     single = params.n_scenarios is None
     dims = ("time",) if single else ("time", "scenario")
     variables = {}

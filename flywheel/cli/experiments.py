@@ -12,22 +12,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
 
 from flywheel.cli.common import add_model_argument, format_table, parse_set
 from flywheel.errors import ParameterValueError
-from flywheel.experiments import (
-    SAMPLERS,
-    define_problem,
-    jevons_threshold,
-    sample,
-    sensitivity,
-    sweep,
-)
-from flywheel.experiments.sensitivity import METHODS
+from flywheel.experiments.problem import define_problem
+from flywheel.experiments.sampling import SAMPLERS, sample
+from flywheel.experiments.sensitivity import METHODS, sensitivity
 from flywheel.model import load
 from flywheel.params import finite_number
+
+if TYPE_CHECKING:  # sweeps import xarray when they run (cheap start-up)
+    import xarray as xr
 
 __all__ = ["parse_param", "register"]
 
@@ -101,6 +99,8 @@ def _sweep(args: argparse.Namespace) -> None:
         raise ParameterValueError("POINTS in --param apply to --sample grid; use --n instead")
     else:
         n = args.n or 256
+    from flywheel.experiments.sweep import sweep
+
     samples = sample(problem, n, method=args.sample, seed=args.seed)
     result = sweep(model, samples, outcomes=args.outcome or [SPEND_RATIO],
                    params=parse_set(args.set), final_time=args.final_time, **_execution(args))
@@ -117,6 +117,8 @@ def _sweep(args: argparse.Namespace) -> None:
 
 
 def _sensitivity(args: argparse.Namespace) -> None:
+    from flywheel.experiments.sweep import sweep
+
     model = load(args.model)
     problem, points = _problem(model, args.param)
     if any(points):
@@ -139,6 +141,8 @@ def _sensitivity(args: argparse.Namespace) -> None:
 
 
 def _threshold(args: argparse.Namespace) -> None:
+    from flywheel.experiments.jevons import jevons_threshold
+
     counts = [int(c) for c in args.n.split(",")] if args.n else [41, 21]
     result = jevons_threshold(args.model, args.x, None if args.y == "none" else args.y,
                               n=counts if args.y != "none" else counts[0],

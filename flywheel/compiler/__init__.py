@@ -35,10 +35,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-from flywheel.compiler.compiled import Bound, CompiledModel
+from flywheel._lazy import lazy_package
+
+if TYPE_CHECKING:
+    from flywheel.compiler.compiled import Bound, CompiledModel
 
 __all__ = ["Bound", "CompiledModel", "compile_model", "model_key"]
+# PySD's translators load with the compiled form, not with the package (cheap start-up).
+lazy_package(__name__, dict.fromkeys(["Bound", "CompiledModel"], "flywheel.compiler.compiled"))
 
 _CACHE: OrderedDict[str, CompiledModel] = OrderedDict()
 _CACHE_SIZE = 32
@@ -59,6 +65,8 @@ def compile_model(abstract_model) -> CompiledModel:
     ModelFileError
         The equations form a loop without a stock, or a control variable is missing.
     """
+    from flywheel.compiler.compiled import CompiledModel
+
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)

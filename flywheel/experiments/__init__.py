@@ -16,26 +16,19 @@ Modules: :mod:`~flywheel.experiments.problem` (the problem dict),
 :mod:`~flywheel.experiments.sensitivity` and :mod:`~flywheel.experiments.jevons`.
 """
 
-from flywheel.experiments.executors import ClusterConnectionError
-from flywheel.experiments.jevons import jevons_threshold
-from flywheel.experiments.outcomes import Outcome, parse_outcome
-from flywheel.experiments.problem import OutOfRangeWarning, check_problem, define_problem
-from flywheel.experiments.sampling import SAMPLERS, Samples, sample
-from flywheel.experiments.sensitivity import Indices, sensitivity
-from flywheel.experiments.sweep import sweep
+from flywheel._lazy import lazy_package
 
-__all__ = [
-    "SAMPLERS",
-    "Indices",
-    "ClusterConnectionError",
-    "OutOfRangeWarning",
-    "Outcome",
-    "Samples",
-    "check_problem",
-    "define_problem",
-    "jevons_threshold",
-    "parse_outcome",
-    "sample",
-    "sensitivity",
-    "sweep",
-]
+#: Public name -> the module that defines it, imported on first use (cheap start-up).
+_PUBLIC = {
+    "ClusterConnectionError": "flywheel.experiments.executors",
+    "jevons_threshold": "flywheel.experiments.jevons",
+    **dict.fromkeys(["Outcome", "parse_outcome"], "flywheel.experiments.outcomes"),
+    **dict.fromkeys(["OutOfRangeWarning", "check_problem", "define_problem"],
+                    "flywheel.experiments.problem"),
+    **dict.fromkeys(["SAMPLERS", "Samples", "sample"], "flywheel.experiments.sampling"),
+    **dict.fromkeys(["Indices", "sensitivity"], "flywheel.experiments.sensitivity"),
+    "sweep": "flywheel.experiments.sweep",
+}
+
+__all__ = sorted(_PUBLIC)
+lazy_package(__name__, _PUBLIC)

@@ -28,11 +28,15 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from flywheel.errors import ParameterValueError
 from flywheel.experiments.problem import check_problem
+
+if TYPE_CHECKING:  # pandas is imported by to_df (cheap start-up)
+    import pandas as pd
 
 __all__ = ["SAMPLERS", "Samples", "sample"]
 
@@ -82,6 +86,8 @@ class Samples:
 
     def to_df(self) -> pd.DataFrame:
         """One row per run, one column per name."""
+        import pandas as pd
+
         return pd.DataFrame(self.values, columns=self.names)
 
 

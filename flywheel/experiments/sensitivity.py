@@ -33,12 +33,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
-import xarray as xr
 
 from flywheel.errors import ParameterValueError
 from flywheel.experiments.outcomes import parse_outcome
+
+if TYPE_CHECKING:  # imported where used (cheap start-up)
+    import pandas as pd
+    import xarray as xr
 
 __all__ = ["METHODS", "Indices", "sensitivity"]
 
@@ -236,4 +240,6 @@ def _to_dataset(found: list[dict], names: list[str], result: xr.Dataset,
         coords["input_2"] = names
     if over_time:
         coords["time"] = result["time"].values
+    import xarray as xr
+
     return xr.Dataset(variables, coords=coords)
