@@ -9,14 +9,18 @@ for an unknown name, ``ValueError`` for a bad value, ...), so both
 from __future__ import annotations
 
 __all__ = [
+    "CacheFolderError",
     "DataFileError",
     "FlywheelError",
     "LoopLimitWarning",
     "LoopNameError",
     "LoopNameWarning",
     "ModelFileError",
+    "NonFiniteWarning",
     "ParameterValueError",
+    "RangeWarning",
     "SimulationError",
+    "TimeSettingsWarning",
     "UnknownLinkError",
     "UnknownLoopError",
     "UnknownModelError",
@@ -31,6 +35,10 @@ class FlywheelError(Exception):
 
 class ModelFileError(FlywheelError, ValueError):
     """A model file is missing, malformed or of an unsupported kind."""
+
+
+class CacheFolderError(FlywheelError, PermissionError):
+    """A cache folder that cannot be created, or is not the user's own and private."""
 
 
 class UnknownModelError(FlywheelError, LookupError):
@@ -49,7 +57,20 @@ class ParameterValueError(FlywheelError, ValueError):
 
 
 class SimulationError(FlywheelError, RuntimeError):
-    """An integration failed; the message carries the solver's reason and time."""
+    """A run failed: a value that is not finite (named, with its time and value), or
+    the solver's reason and time."""
+
+
+class NonFiniteWarning(UserWarning):
+    """Scenarios of a batch produced non-finite values: marked in ``status``, NaN from then on."""
+
+
+class RangeWarning(UserWarning):
+    """A constant set outside the range the model documents for it."""
+
+
+class TimeSettingsWarning(UserWarning):
+    """A SAVEPER adjusted to the time step and the run, as Vensim does."""
 
 
 class UnsupportedConstructError(FlywheelError, NotImplementedError):

@@ -35,7 +35,7 @@ from flywheel.params import resolve_name
 if TYPE_CHECKING:  # PySD (and pandas, xarray behind it) is imported when a model is read
     from pysd.translators.structures.abstract_model import AbstractModel
 
-__all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load"]
+__all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load", "parse_file"]
 
 Kind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "control"]
 
@@ -99,6 +99,9 @@ class Model:
         Display name to equation text as written in the file.
     sketch : str
         The sketch (diagram) section of a Vensim file, '' for other formats.
+    allow_data_outside_folder : bool
+        Whether PySD's run may read data files (GET DIRECT/GET XLS ...) outside
+        the model file's folder; see :mod:`flywheel.translation`.
     """
 
     def __init__(
@@ -107,15 +110,18 @@ class Model:
         abstract: AbstractModel,
         equations: Mapping[str, str],
         sketch: str = "",
+        *,
+        allow_data_outside_folder: bool = False,
     ) -> None:
         self.path = path
         self.abstract = abstract
         self.sketch = sketch
+        self.allow_data_outside_folder = allow_data_outside_folder
         self._equations = dict(equations)
 
     def __reduce__(self):
         """Pickle as the file it was read from: a worker process reads it again."""
-        return (_translate, (self.path,))
+        return (_translate, (self.path, self.allow_data_outside_folder))
 
     def __repr__(self) -> str:
         return (
@@ -361,13 +367,17 @@ def bundled_path(name: str) -> Path:
     )
 
 
-def load(name_or_path: str | Path) -> Model:
+def load(name_or_path: str | Path, *, allow_data_outside_folder: bool = False) -> Model:
     """Load a bundled model by name, or any Vensim ``.mdl`` or XMILE file by path.
 
     Parameters
     ----------
     name_or_path : str or path-like
         A name from :func:`available_models` or the path of a model file.
+    allow_data_outside_folder : bool
+        Let PySD's run read data files (GET DIRECT/GET XLS DATA, CONSTANTS,
+        LOOKUPS, SUBSCRIPT) named by an absolute path or a path leading out of
+        the model file's folder. By default they are refused.
 
     Returns
     -------
@@ -399,11 +409,19 @@ def load(name_or_path: str | Path) -> Model:
             f"{path}: unsupported model file type {path.suffix!r}; "
             f"expected one of {', '.join(sorted(_SUFFIXES))}"
         )
-    return _translate(path.resolve())
+    return _translate(path.resolve(), allow_data_outside_folder)
 
 
-def _translate(path: Path) -> Model:
-    """Run PySD's translator on `path`, turning its failures into ModelFileError."""
+def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
+    """PySD's abstract model of the file at `path`, its equations and its sketch.
+
+    Each call parses the file again: the result is the caller's to change.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and the translator's message when it cannot be parsed.
+    """
     try:
         if _SUFFIXES[path.suffix.lower()] == "vensim":
             from pysd.translators.vensim.vensim_file import VensimFile
@@ -426,6 +444,13 @@ def _translate(path: Path) -> Model:
     except Exception as error:  # the translators raise many kinds; report them all
         detail = " ".join(f"{error}".split()) or type(error).__name__
         raise ModelFileError(f"{path}: the model file could not be parsed: {detail}") from error
+    return abstract, equations, sketch
+
+
+def _translate(path: Path, allow_data_outside_folder: bool = False) -> Model:
+    """Read `path` with PySD's translator into a :class:`Model`."""
+    abstract, equations, sketch = parse_file(path)
     if not abstract.sections or not abstract.sections[0].elements:
         raise ModelFileError(f"{path}: the model file defines no elements")
-    return Model(path, abstract, equations, sketch)
+    return Model(path, abstract, equations, sketch,
+                 allow_data_outside_folder=allow_data_outside_folder)

@@ -27,7 +27,7 @@ from pysd.translators.structures import abstract_expressions as ae
 from flywheel.compiler.naming import hidden_stock_names
 from flywheel.errors import UnsupportedConstructError
 
-__all__ = ["TIME", "Node", "Translator", "unsupported"]
+__all__ = ["TIME", "Node", "Translator", "literal", "unsupported"]
 
 #: Identifier of the current time in generated code.
 TIME = "_t"
@@ -62,6 +62,21 @@ _SCALAR_FUNCTIONS = {
 }
 _SCALAR_LOGIC = {":AND:": "{0} and {1}", ":OR:": "{0} or {1}", ":NOT:": "not {0}"}
 _TIME_FUNCTIONS = {"step", "ramp", "pulse", "pulse_train"}
+
+
+def literal(value: float) -> str:
+    """Python source of the float `value`, non-finite values included.
+
+    Examples
+    --------
+    >>> literal(2.5), literal(float("-inf")), literal(float("nan"))
+    ('2.5', '-np.inf', 'np.nan')
+    """
+    if math.isnan(value):
+        return "np.nan"
+    if math.isinf(value):
+        return "np.inf" if value > 0 else "-np.inf"
+    return repr(float(value))
 
 
 def unsupported(element: str, construct: str) -> UnsupportedConstructError:
@@ -149,7 +164,7 @@ class Translator:
             raise unsupported(self._element, f"the value {tree!r}")
         if isinstance(tree, Number):
             value = float(tree)
-            return ("np.nan" if math.isnan(value) else repr(value)), value >= 0
+            return literal(value), value >= 0
         method = getattr(self, "_" + type(tree).__name__, None)
         if method is None:
             name = type(tree).__name__.replace("Structure", "")
