@@ -23,11 +23,20 @@ def _run(args: argparse.Namespace) -> None:
     plot = Path(args.plot or out.with_suffix(".png"))
     out.parent.mkdir(parents=True, exist_ok=True)
     _to_frame(run, variables).to_csv(out)
-    from flywheel.plots import plot_run
+    from flywheel.experiments.projection import history_end, observed_points, project
+    from flywheel.plots import plot_bands, plot_run
 
     what = "baseline" if not args.set else "; ".join(args.set)
     title = f"{model.name}: {what} ({run.attrs['engine']} engine, {run.attrs['method']})"
-    axes = plot_run(run, variables, title=title)
+    points, end = observed_points(model, run), history_end(model)
+    if args.bands:
+        bands = project(model, params=parse_set(args.set), final_time=args.final_time,
+                        outputs=variables)
+        title = (f"{model.name}: {what}, 5/50/95% of {bands.attrs['members']} members "
+                 f"(Latin hypercube over {len(bands.attrs['sampled'])} constants)")
+        axes = plot_bands(bands, variables, observations=points, history_end=end, title=title)
+    else:
+        axes = plot_run(run, variables, title=title, observations=points, history_end=end)
     plot.parent.mkdir(parents=True, exist_ok=True)
     axes[0].figure.savefig(plot, dpi=120)
     print(f"wrote {out.resolve()} ({len(variables)} key outputs, {run.sizes['time']} times)")
@@ -90,6 +99,9 @@ def register(command) -> None:
     add_run_options(run)
     run.add_argument("--out", help="CSV file of the key outputs (default: MODEL_run.csv)")
     run.add_argument("--plot", help="PNG figure of the key outputs (default: beside --out)")
+    run.add_argument("--bands", action="store_true",
+                     help="draw 5/50/95%% bands of a 500-member ensemble over the model's "
+                          "uncertainty file (MODEL.uncertainty.toml) instead of the one run")
 
     command("models", "List the bundled models.", "flywheel models", _models)
 

@@ -13,9 +13,10 @@ from flywheel.plots.experiments import (
     plot_sweep,
     plot_threshold_1d,
 )
-from flywheel.plots.runs import plot_run, plot_variable
+from flywheel.plots.runs import plot_bands, plot_run, plot_variable
 
 __all__ = [
+    "plot_bands",
     "plot_calibration",
     "plot_causal_loop_diagram",
     "plot_indices",
