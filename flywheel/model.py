@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
-from flywheel.compiler.naming import reference_key
+from flywheel.compiler.naming import CONTROL_NAMES, control_name, reference_key
 from flywheel.errors import ModelFileError, UnknownModelError
 from flywheel.params import resolve_name
 
@@ -38,9 +38,6 @@ if TYPE_CHECKING:  # PySD (and pandas, xarray behind it) is imported when a mode
 __all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load", "parse_file"]
 
 Kind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "control"]
-
-#: Vensim's simulation control variables, in the order Vensim lists them.
-CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 
 _SUFFIXES = {".mdl": "vensim", ".xmile": "xmile", ".xml": "xmile", ".stmx": "xmile"}
 _SOURCE = re.compile(r"\bsources?\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
@@ -54,7 +51,8 @@ class Element:
     ----------
     name : str
         The display name, as written in the model file and as PySD names its
-        output column.
+        output column; a control variable goes by its name in
+        :data:`CONTROL_NAMES` however the file spells it (``FINAL_TIME``).
     kind : {"stock", "flow", "auxiliary", "constant", "lookup", "control"}
         A stock is an INTEG; a flow is an element a stock's rate refers to; a
         constant is a number with no references; a lookup is a table; control
@@ -154,8 +152,10 @@ class Model:
         built = {}
         for element in section.elements:
             kind, value = _classify(element, flows)
-            built[element.name] = Element(
-                name=element.name,
+            # a control variable goes by its usual name, however the file spells it
+            name = control_name(element.name) or element.name
+            built[name] = Element(
+                name=name,
                 kind=kind,
                 units=element.units or "",
                 documentation=(element.documentation or "").strip(),
@@ -271,6 +271,8 @@ def _number(node: object) -> float | None:
             return None
         if node.operators == ["negative"]:
             return -args[0]
+        if node.operators[0] == "^" and args[0] < 0:  # Vensim: -2^2 is -(2^2)
+            return -_number(ast.ArithmeticStructure(node.operators, (-args[0], *args[1:])))
         value = args[0]
         for op, arg in zip(node.operators, args[1:]):
             if op not in _ARITHMETIC:
@@ -322,7 +324,7 @@ def _classify(element, flows: set[str]) -> tuple[Kind, float | None]:
     component = element.components[0]
     node = component.ast
     value = _number(node)
-    if element.name in CONTROL_NAMES:
+    if control_name(element.name):
         return "control", value
     if component.type == "Lookup" or isinstance(node, ast.LookupsStructure):
         return "lookup", None
@@ -428,10 +430,11 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
 
             source = VensimFile(path)
             source.parse()
-            equations = {
+            equations = {  # subscript ranges and some data elements have no expression
                 el.name: " ".join(el.expression.split())
                 for section in source.sections
                 for el in section.elements
+                if isinstance(getattr(el, "expression", None), str)
             }
             sketch = source.sketch
         else:
@@ -442,9 +445,55 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
             equations, sketch = {}, ""
         abstract = source.get_abstract_model()
     except Exception as error:  # the translators raise many kinds; report them all
-        detail = " ".join(f"{error}".split()) or type(error).__name__
-        raise ModelFileError(f"{path}: the model file could not be parsed: {detail}") from error
+        raise ModelFileError(_parse_failure(path, error)) from error
     return abstract, equations, sketch
+
+
+def _parse_failure(path: Path, error: Exception) -> str:
+    """What went wrong reading `path`: for a syntax error, the file's line and the element."""
+    from parsimonious.exceptions import ParseError
+
+    detail = " ".join(f"{error}".split()) or type(error).__name__
+    if not isinstance(error, ParseError) or not isinstance(error.text, str):
+        return f"{path}: the model file could not be parsed: {detail}"
+    name = None
+    frame = error.__traceback__
+    while frame is not None:  # the innermost element PySD was parsing when it failed
+        owner = frame.tb_frame.f_locals.get("self")
+        if type(owner).__name__ == "Component" and isinstance(getattr(owner, "name", None), str):
+            name = owner.name
+        frame = frame.tb_next
+    where = _file_position(path, error.text, error.pos, name)
+    what = f"element {name!r}" if name else "an equation"
+    rest = " ".join(error.text[error.pos:].split())
+    found = f"{rest[:40]!r}" if rest else "the end of the equation"
+    return (f"{path}{where}: syntax error in {what}: cannot read the equation from {found} "
+            f"(the equation is {' '.join(error.text.split())[:120]!r})")
+
+
+def _file_position(path: Path, text: str, pos: int, name: str | None) -> str:
+    """', line L, column C' of offset `pos` of `text` in the file, '' if not found.
+
+    The search starts at the definition of the element `name` when known.
+    PySD may change the whitespace of what it parses, so any run of whitespace
+    matches any other.
+    """
+    content = path.read_text(encoding="utf-8", errors="replace")
+
+    def pattern(part: str) -> str:
+        return r"\s*".join(re.escape(c) for c in part if not c.isspace())
+
+    definition = re.search(rf"^\s*{pattern(name)}\s*[=:(\[]", content, re.MULTILINE) \
+        if name else None
+    start = definition.start() if definition else 0
+    found = re.compile(pattern(text)).search(content, start) if text.strip() else None
+    if found is None:
+        return ""
+    end = re.compile(pattern(text[:pos])).match(content, found.start())
+    offset = end.end() if end and text[:pos].strip() else found.start()
+    offset += len(content[offset:]) - len(content[offset:].lstrip())
+    line = content.count("\n", 0, offset) + 1
+    return f", line {line}, column {offset - content.rfind(chr(10), 0, offset)}"
 
 
 def _translate(path: Path, allow_data_outside_folder: bool = False) -> Model:

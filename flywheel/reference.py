@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flywheel.compiler.naming import control_name
 from flywheel.errors import SimulationError
 from flywheel.params import RunTimes, ScenarioParams
 from flywheel.results import Trajectories
@@ -31,6 +32,11 @@ def pysd_run(
     from flywheel.translation import translated_module
 
     module = str(translated_module(model))
+    # PySD names control variables as the file spells them (FINAL_TIME); flywheel as usual
+    spelled = {control_name(el.name): el.name for el in model.abstract.sections[0].elements
+               if control_name(el.name)}
+    if return_columns is not None:
+        return_columns = [spelled.get(name, name) for name in return_columns]
     n = params.n_scenarios or 1
     frames = []
     for index in range(n):
@@ -48,7 +54,7 @@ def pysd_run(
             raise SimulationError(f"PySD's run of {model.name!r} failed: {error}") from error
         frames.append(frame)
     values = {
-        str(column): np.column_stack([f[column].to_numpy(dtype=float) for f in frames])
+        control_name(str(column)) or str(column): np.column_stack([f[column].to_numpy(dtype=float) for f in frames])
         for column in frames[0].columns
     }
     return Trajectories(frames[0].index.to_numpy(dtype=float), values)

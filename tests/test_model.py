@@ -102,7 +102,7 @@ def test_malformed_mdl_names_the_file_and_the_parser_message(tmp_path):
         flywheel.load(path)
     message = str(caught.value)
     assert str(path) in message
-    assert "could not be parsed" in message and "line 1" in message
+    assert "line 2, column 15: syntax error in element 'Stock'" in message
 
 
 def test_unknown_element_suggests_close_names(teacup):

@@ -16,7 +16,7 @@ from numbers import Number
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
-from flywheel.compiler.naming import identifier, reference_key
+from flywheel.compiler.naming import control_name, identifier, reference_key
 from flywheel.compiler.translate import TIME, Node, Translator, unsupported
 from flywheel.errors import ModelFileError
 
@@ -69,7 +69,7 @@ class ModelGraph:
         for element in section.elements:
             _check_shape(element)
             key = reference_key(element.name)
-            if element.name.upper() in CONTROLS:
+            if control_name(element.name):
                 continue
             ident = identifier(element.name, taken)
             component = element.components[0]
@@ -90,16 +90,17 @@ class ModelGraph:
             elements.append((element, ident))
         translator = Translator(refs, lookups, self._add, scalar)
         for element in section.elements:
-            if element.name.upper() in CONTROLS:
+            control = control_name(element.name)
+            if control:
                 code, deps = translator.expression(element.components[0].ast, element.name, "c")
                 if deps - set(CONTROLS.values()):
                     raise unsupported(element.name, "a control variable depending on "
                                       "model variables")
-                self.control_code[CONTROLS[element.name.upper()]] = (code, deps)
-                self.columns[element.name] = CONTROLS[element.name.upper()]
-        missing = set(CONTROLS.values()) - set(self.control_code)
+                self.control_code[CONTROLS[control]] = (code, deps)
+                self.columns[control] = CONTROLS[control]
+        missing = [name for name, ident in CONTROLS.items() if ident not in self.control_code]
         if missing:
-            raise ModelFileError(f"the model does not define {sorted(missing)}")
+            raise ModelFileError(f"the model does not define {', '.join(missing)}")
         for element, ident in elements:
             self._add(self._element_node(translator, element, ident))
             self.columns[element.name] = ident

@@ -29,7 +29,13 @@ from __future__ import annotations
 import keyword
 import re
 
-__all__ = ["RESERVED", "hidden_stock_names", "identifier", "reference_key"]
+__all__ = [
+    "CONTROL_NAMES", "RESERVED", "control_name", "hidden_stock_names", "identifier",
+    "reference_key",
+]
+
+#: Vensim's simulation control variables, in the order Vensim lists them.
+CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 
 #: Names the generated code uses for itself; an element never gets one of them.
 RESERVED = frozenset(
@@ -37,15 +43,35 @@ RESERVED = frozenset(
 )
 
 
+_CONTROL_KEYS = {name: name for name in CONTROL_NAMES}
+
+
 def reference_key(name: str) -> str:
     """The key under which PySD's ASTs refer to the element `name`.
 
+    As in PySD (and its translated modules), whitespace becomes one underscore
+    and case is ignored; underscores are kept as written, so ``Growth__Rate``
+    and ``Growth Rate`` are two names.
+
     Examples
     --------
-    >>> reference_key("Room  Temperature")
-    'room_temperature'
+    >>> reference_key("Room  Temperature"), reference_key("Growth__Rate")
+    ('room_temperature', 'growth__rate')
     """
-    return re.sub(r"[\s_]+", "_", name.strip().lower())
+    return re.sub(r"\s+", "_", name.strip().lower())
+
+
+def control_name(name: str) -> str | None:
+    """The control variable (from :data:`CONTROL_NAMES`) that `name` spells, else None.
+
+    Case, and spaces against underscores, do not matter, as in PySD.
+
+    Examples
+    --------
+    >>> control_name("Final_Time"), control_name("Time Step"), control_name("Growth")
+    ('FINAL TIME', 'TIME STEP', None)
+    """
+    return _CONTROL_KEYS.get(reference_key(name).replace("_", " ").upper())
 
 
 def identifier(name: str, taken: set[str] | None = None) -> str:

@@ -178,6 +178,12 @@ class Translator:
     def _ArithmeticStructure(self, tree, deps):
         if tree.operators == ["negative"]:
             return "-" + self._operand(tree.arguments[0], deps), False
+        if tree.operators[0] == "^" and _negative_literal(tree.arguments[0]):
+            # PySD's parser folds the minus into the literal: -2^2 arrives as (-2)^2.
+            # Vensim's unary minus binds looser than ^, so it is -(2^2) = -4.
+            positive = ae.ArithmeticStructure(tree.operators, (-tree.arguments[0],
+                                                               *tree.arguments[1:]))
+            return f"-({self._ArithmeticStructure(positive, deps)[0]})", False
         parts = [self._operand(tree.arguments[0], deps)]
         for op, arg in zip(tree.operators, tree.arguments[1:]):
             parts += [_BINARY[op], self._operand(arg, deps)]
@@ -338,6 +344,11 @@ class Translator:
                      (f"{inp} / (1.0 + {trend0})", {inp, trend0}))
         deps.update(_idents({inp, tau, horizon, ident}))
         return f"{inp} * (1.0 + zidz({inp} - {ident}, {tau} * {ident}) * {horizon})", False
+
+
+def _negative_literal(tree: object) -> bool:
+    """Whether `tree` is a number below zero (PySD's parse of ``-2`` is the number -2)."""
+    return isinstance(tree, Number) and not isinstance(tree, bool) and tree < 0
 
 
 def _idents(names: set[str]) -> frozenset:
