@@ -25,9 +25,9 @@ import numpy as np
 from flywheel.compiler import CompiledModel
 from flywheel.compiler.jit import available
 from flywheel.errors import ParameterValueError
-from flywheel.integrators import METHODS, time_grid
+from flywheel.integrators import METHODS, StateFailure, time_grid
 from flywheel.params import RunTimes, ScenarioParams, finite_number
-from flywheel.results import Trajectories
+from flywheel.results import Failure, Trajectories
 
 __all__ = ["run_compiled"]
 
@@ -95,13 +95,39 @@ def run_compiled(
     control = (times.initial_time, times.final_time, times.dt, times.saveper)
     grid = time_grid(*control)
     n = params.n_scenarios or 1
-    with np.errstate(all="ignore"):
+    # numpy's warnings are off: every state and saved value is checked instead
+    # (Solution.failures here, flywheel.results.find_non_finite in simulate).
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         bound = compiled.bind(params.values, control, return_columns)
         if jit:
             return _run_kernel(compiled, bound, params.values, n, grid, control)
         solution = METHODS[method](bound.rhs, bound.y0, grid, **options)
         out = _collect(compiled, bound, grid, solution.states, n)
-    return Trajectories(grid.save_times, out, solution.stats)
+        first = min(solution.failures, default=None)
+        every = (compiled.bind(params.values, control) if return_columns is not None and
+                 first is not None else bound)  # the diagnosis looks at every variable
+        failures = {j: _diagnose(compiled, every, failure, j, full=j == first)
+                    for j, failure in solution.failures.items()}
+    return Trajectories(grid.save_times, out, solution.stats, failures)
+
+
+def _diagnose(compiled, bound, failure: StateFailure, scenario: int, full: bool) -> Failure:
+    """Name the variables that are not finite where `scenario`'s state failed.
+
+    With `full`, the variables at the last finite state (the rates that
+    produced the failure) come first, and when those are all finite, the ones
+    at the failure (each a model evaluation); else the stocks at the failure.
+    """
+    moments = [m for m in (failure.before, (failure.time, failure.state)) if m is not None]
+    for when, state in moments if full else ():
+        y = np.repeat(state[:, None], bound.y0.shape[1], axis=1)
+        found = [(name, float(np.broadcast_to(value, (y.shape[1],))[scenario]))
+                 for name, value in zip(bound.columns, bound.outputs(when, y))]
+        bad = [(name, value) for name, value in found if not np.isfinite(value)]
+        if bad:
+            return Failure(float(when), tuple(bad[:3]))
+    stocks = zip(compiled.stock_names, failure.state)
+    return Failure(failure.time, tuple((n, float(v)) for n, v in stocks if not np.isfinite(v))[:3])
 
 
 def _run_kernel(compiled, bound, values, n, grid, control) -> Trajectories:

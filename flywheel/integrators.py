@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse
-from scipy.integrate import solve_ivp
+from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, Radau
 
-from flywheel.errors import SimulationError
+from flywheel.errors import FlywheelError, SimulationError
 
-__all__ = ["METHODS", "Solution", "TimeGrid", "time_grid"]
+__all__ = ["MAX_STALLED_STEPS", "METHODS", "Solution", "StateFailure", "TimeGrid", "time_grid"]
 
 Rhs = Callable[[float, np.ndarray], np.ndarray]
 _RPREC = 1e-5  # PySD's relative precision for the final and saving times
@@ -80,6 +80,27 @@ def time_grid(t0: float, tf: float, dt: float, saveper: float) -> TimeGrid:
     return TimeGrid(times, saved, dt)
 
 
+@dataclass(frozen=True)
+class StateFailure:
+    """Where one scenario's state or rates first stopped being finite.
+
+    Attributes
+    ----------
+    time : float
+        The time of the first non-finite state (or of non-finite rates that
+        made an adaptive solver fail).
+    state : numpy.ndarray
+        The state then, shape (n_stocks,).
+    before : tuple of (float, numpy.ndarray) or None
+        The time and state of the last finite state (None when the initial
+        state is not finite): the rates there produced the failure.
+    """
+
+    time: float
+    state: np.ndarray
+    before: tuple[float, np.ndarray] | None
+
+
 @dataclass
 class Solution:
     """The states at the save times, and what it took to compute them.
@@ -87,29 +108,55 @@ class Solution:
     Attributes
     ----------
     states : numpy.ndarray
-        Shape (n_saved, n_stocks, n_scenarios).
+        Shape (n_saved, n_stocks, n_scenarios). A failed scenario's states
+        mean nothing from its failure on.
     stats : dict
         ``nfev`` (right-hand side calls) and, for scipy methods, ``njev``
         (Jacobian evaluations) and ``nlu`` (LU decompositions).
+    failures : dict of int to StateFailure
+        Scenario index to where its state stopped being finite. The other
+        scenarios' states are those of a run without the failed ones.
     """
 
     states: np.ndarray
     stats: dict = field(default_factory=dict)
+    failures: dict[int, StateFailure] = field(default_factory=dict)
+
+
+def _record(failures: dict[int, StateFailure], columns: np.ndarray, bad: np.ndarray, t: float,
+            y: np.ndarray, before: tuple[float, np.ndarray] | None) -> np.ndarray:
+    """Add a failure at `t` for the `columns` flagged in `bad` not yet failed; return them."""
+    new = [i for i in np.flatnonzero(bad) if int(columns[i]) not in failures]
+    for i in new:
+        previous = None if before is None else (before[0], before[1][:, i].copy())
+        failures[int(columns[i])] = StateFailure(float(t), y[:, i].copy(), previous)
+    return columns[new]
+
+
+def _not_finite(y: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(y).all(axis=0)
 
 
 def _fixed(step: Callable[[Rhs, float, np.ndarray, float], np.ndarray], calls: int):
     def integrate(rhs: Rhs, y0: np.ndarray, grid: TimeGrid, **_options) -> Solution:
-        states = np.empty((len(grid.saved),) + y0.shape)
+        states = np.full((len(grid.saved),) + y0.shape, np.nan)
         save = np.zeros(len(grid.steps), bool)
         save[grid.saved] = True
-        y, dt, j = y0, grid.dt, 0
+        columns = np.arange(y0.shape[1])
+        failures: dict[int, StateFailure] = {}
+        _record(failures, columns, _not_finite(y0), grid.steps[0], y0, None)
+        y, dt, j, k = y0, grid.dt, 0, 0
         for k, t in enumerate(grid.steps):
             if save[k]:
                 states[j] = y
                 j += 1
-            if k + 1 < len(grid.steps):
-                y = step(rhs, t, y, dt)
-        return Solution(states, {"nfev": calls * (len(grid.steps) - 1)})
+            if k + 1 == len(grid.steps) or len(failures) == len(columns):
+                break
+            new = step(rhs, t, y, dt)
+            if not np.isfinite(new).all():  # every step: an IF or MIN can hide it by the save
+                _record(failures, columns, _not_finite(new), grid.steps[k + 1], new, (t, y))
+            y = new
+        return Solution(states, {"nfev": calls * k}, failures)
     return integrate
 
 
@@ -125,38 +172,113 @@ def _rk4_step(rhs: Rhs, t: float, y: np.ndarray, dt: float) -> np.ndarray:
     return y + (k1 + 2 * k2 + 2 * k3 + k4) * (dt / 6)
 
 
+#: Steps in a row that an adaptive solver may take without advancing time before
+#: the run stops (a solution that blows up drives LSODA's step to nothing).
+MAX_STALLED_STEPS = 10_000
+
+#: What a solver's step may raise besides flywheel's errors (BDF: "Factor is exactly singular").
+_SOLVER_ERRORS = (ArithmeticError, ValueError, RuntimeError)
+
+_SOLVERS = {"RK45": RK45, "RK23": RK23, "DOP853": DOP853, "LSODA": LSODA, "Radau": Radau,
+            "BDF": BDF}
+
+
 def _scipy(method: str):
     def integrate(rhs: Rhs, y0: np.ndarray, grid: TimeGrid, *, rtol: float = 1e-6,
                   atol: float = 1e-6, max_step: float = np.inf) -> Solution:
-        n, size = y0.shape
-        reached = [grid.steps[0]]
-
-        def fun(t, flat):  # scenario-major: flat[j * n + i] is stock i of scenario j
-            reached[0] = t
-            return rhs(t, flat.reshape(size, n).T).T.ravel()
-
-        options = {}
-        if method in ("Radau", "BDF"):
-            options["jac_sparsity"] = scipy.sparse.kron(
-                scipy.sparse.identity(size, format="csr"), np.ones((n, n)), format="csr")
-        t_end = grid.steps[-1]
-        t_eval = np.minimum(grid.steps[grid.saved], t_end)
-        sol = solve_ivp(fun, (grid.steps[0], t_end), y0.T.ravel(), method=method,
-                        t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step, **options)
-        if sol.status != 0:
-            raise SimulationError(
-                f"{method} integration failed at time {float(reached[0]):.6g}: {sol.message}")
-        states = sol.y.T.reshape(len(t_eval), size, n).transpose(0, 2, 1)
-        stats = {"nfev": int(sol.nfev), "njev": int(sol.njev), "nlu": int(sol.nlu)}
-        return Solution(np.ascontiguousarray(states), stats)
+        t_span = (grid.steps[0], grid.steps[-1])
+        t_eval = np.minimum(grid.steps[grid.saved], t_span[1])
+        states = np.full((len(t_eval),) + y0.shape, np.nan)
+        stats = {"nfev": 0, "njev": 0, "nlu": 0}
+        failures: dict[int, StateFailure] = {}
+        columns = np.arange(y0.shape[1])
+        active = np.setdiff1d(columns, _record(failures, columns, _not_finite(y0), t_span[0], y0,
+                                               None))
+        options = {"rtol": rtol, "atol": atol, "max_step": max_step}
+        while active.size:  # again without the scenarios that failed: the others are
+            failed = _attempt(method, rhs, y0, active, t_span, t_eval, grid.dt * _RPREC,
+                              states, stats, failures, options)  # a batch without them
+            if not failed.size:
+                break
+            active = np.setdiff1d(active, failed)
+        return Solution(states, stats, failures)
     return integrate
+
+
+def _attempt(method: str, rhs: Rhs, y0: np.ndarray, active: np.ndarray,
+             t_span: tuple[float, float], t_eval: np.ndarray, tiny: float, states: np.ndarray,
+             stats: dict, failures: dict, options: dict) -> np.ndarray:
+    """Integrate the `active` scenarios into `states`; return the ones that failed.
+
+    A scenario fails when its state is not finite after a step, or when the
+    solver fails and its rates are not finite at the last state, then, `tiny`
+    later or at the end of the step it tried. A solver failure no scenario
+    explains raises SimulationError.
+    """
+    n, size = y0.shape[0], active.size
+    full = y0.copy()  # the scenarios left out keep a finite state, and their rates are dropped
+    every = size == y0.shape[1]
+
+    def fun(t, flat):  # scenario-major: flat[j * n + i] is stock i of scenario j
+        if every:
+            return rhs(t, flat.reshape(size, n).T).T.ravel()
+        full[:, active] = flat.reshape(size, n).T
+        return rhs(t, full)[:, active].T.ravel()
+
+    if method in ("Radau", "BDF"):
+        options = dict(options, jac_sparsity=scipy.sparse.kron(
+            scipy.sparse.identity(size, format="csr"), np.ones((n, n)), format="csr"))
+    solver = _SOLVERS[method](fun, t_span[0], y0[:, active].T.ravel(), t_span[1], **options)
+    saved, stalled, reason = 0, 0, None
+    while solver.status == "running" and reason is None:
+        t_old, y_old = solver.t, solver.y.reshape(size, n).T.copy()
+        try:
+            reason = solver.step()
+        except FlywheelError:
+            raise
+        except _SOLVER_ERRORS as error:
+            reason = str(error)
+        stalled = stalled + 1 if solver.t == t_old else 0
+        if stalled > MAX_STALLED_STEPS:
+            reason = f"no progress in {MAX_STALLED_STEPS} steps (the solution may blow up here)"
+        y = solver.y.reshape(size, n).T
+        if not np.isfinite(y).all():
+            reason = None
+            break
+        upto = np.searchsorted(t_eval, solver.t, side="right")
+        if upto > saved and reason is None:
+            values = solver.dense_output()(t_eval[saved:upto])
+            states[saved:upto][:, :, active] = values.T.reshape(upto - saved, size, n
+                                                                ).transpose(0, 2, 1)
+            saved = upto
+    for name in ("nfev", "njev", "nlu"):
+        stats[name] += int(getattr(solver, name))
+    if solver.status == "finished" and reason is None:
+        return np.array([], dtype=int)
+    y = solver.y.reshape(size, n).T
+    if reason is None:  # a state that is not finite
+        return _record(failures, active, _not_finite(y), solver.t, y, (t_old, y_old))
+    full[:, active] = y_old
+    tried = t_old + getattr(solver, "h_abs", 0.0)  # the step that failed
+    for probe in (t_old, t_old + tiny, tried):  # at once, within PySD's "same time", there
+        probe = min(probe, t_span[1])
+        try:
+            rates = rhs(probe, full)[:, active]
+        except _SOLVER_ERRORS:
+            break
+        bad = _record(failures, active, _not_finite(rates), probe, y_old, (t_old, y_old))
+        if bad.size:
+            return bad
+    raise SimulationError(f"{method} integration failed at time {float(solver.t):.6g}: {reason}")
 
 
 #: Method name -> integrator ``(rhs, y0, grid, *, rtol, atol, max_step) -> Solution``.
 #: "euler" and "rk4" step by the grid's dt (the model's TIME STEP unless
-#: overridden) and ignore rtol/atol; the others are :func:`scipy.integrate.solve_ivp`.
+#: overridden) and ignore rtol/atol; the others are scipy's solvers
+#: (:mod:`scipy.integrate`). Every method checks the state after every step and
+#: stops a scenario whose state is no longer finite (:attr:`Solution.failures`).
 METHODS: dict[str, Callable[..., Solution]] = {
     "euler": _fixed(_euler_step, 1),
     "rk4": _fixed(_rk4_step, 4),
-    **{name: _scipy(name) for name in ("RK45", "RK23", "DOP853", "LSODA", "Radau", "BDF")},
+    **{name: _scipy(name) for name in _SOLVERS},
 }

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flywheel.errors import ParameterValueError
+from flywheel.errors import NonFiniteWarning, ParameterValueError, SimulationError
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, ScenarioParams, scenario_params
-from flywheel.results import Trajectories
+from flywheel.results import STATUS, Trajectories, find_non_finite
 
 if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
     import xarray as xr
@@ -146,12 +147,25 @@ def simulate(
         Dimension ``time`` (and ``scenario`` when `params` holds arrays, with
         each array parameter as a coordinate instead of a data variable); one
         data variable per model element, named by its display name, with
-        ``units`` and ``description`` attrs.
+        ``units`` and ``description`` attrs. A batch has a ``status``
+        coordinate along ``scenario``: 0 where the run is good, 1 where a value
+        stopped being finite (see :data:`flywheel.results.STATUS`); such a
+        scenario's values are NaN from that time on, the others' are those of
+        a batch without it.
 
     Raises
     ------
-    UnknownParameterError, ParameterValueError, SimulationError
-        Unknown names, bad values or a failed integration.
+    UnknownParameterError, ParameterValueError
+        Unknown names or bad values.
+    SimulationError
+        A failed integration, or a single run in which a state (checked at
+        every step of every method) or a saved value stops being finite: the
+        message names the variable, the time and the value.
+
+    Warns
+    -----
+    NonFiniteWarning
+        Once, when scenarios of a batch failed, with their count.
     """
     model = model if isinstance(model, Model) else load(model)
     if engine not in ENGINES:
@@ -164,12 +178,29 @@ def simulate(
     )
     columns = None if return_columns is None else [model.resolve(c) for c in return_columns]
     solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit)
-    result = ENGINES[engine](model, checked, times, solver, columns)
+    result = find_non_finite(ENGINES[engine](model, checked, times, solver, columns))
+    if result.failures and checked.n_scenarios is None:
+        raise SimulationError(f"the run of {model.name!r} failed: {result.failures[0]} "
+                              "(a value that is not finite; Vensim stops here too)")
+    if result.failures:
+        first = min(result.failures)
+        warnings.warn(
+            f"{len(result.failures)} of {checked.n_scenarios} scenarios failed: their values "
+            "are NaN from the first non-finite one on, and status = "
+            f"{STATUS['non-finite']} marks them (the first: scenario {first}, "
+            f"{result.failures[first]})", NonFiniteWarning, stacklevel=2)
+        result = result.masked()
     dataset = to_dataset(model, result, checked)
     used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
     dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
     dataset.attrs.update({f"stats: {k}": int(v) for k, v in result.stats.items()})
     return dataset
+
+
+_STATUS_ATTRS = {"flag_values": list(STATUS.values()),
+                 "flag_meanings": " ".join(k.replace(" ", "_") for k in STATUS),
+                 "description": "0: the run is good; 1: a value stopped being finite (NaN from "
+                                "then on); 2: the solver failed (sweeps)"}
 
 
 def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr.Dataset:
@@ -195,6 +226,9 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
     coords: dict[str, object] = {"time": ("time", result.times)}
     if not single:
         coords["scenario"] = ("scenario", np.arange(params.n_scenarios))
+        status = np.zeros(params.n_scenarios, np.int8)
+        status[list(result.failures)] = STATUS["non-finite"]
+        coords["status"] = ("scenario", status, _STATUS_ATTRS)
         for name, values in params.varying.items():
             coords[name] = ("scenario", values)
     dataset = xr.Dataset(variables, coords=coords)

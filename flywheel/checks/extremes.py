@@ -39,6 +39,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +47,7 @@ from pysd.translators.structures import abstract_expressions as ast
 
 from flywheel.checks.unitsystem import parse_units
 from flywheel.compiler.naming import reference_key
-from flywheel.errors import SimulationError
+from flywheel.errors import NonFiniteWarning, SimulationError
 from flywheel.simulate import simulate
 from flywheel.vocabulary import FEEDBACK_STRENGTHS, feedback_strengths
 
@@ -219,7 +220,9 @@ def extreme_conditions(model, cases: list[ExtremeCase] | None = None) -> list[Ex
               for n in names}
     stocks, physical = list(model.stocks), set(physical_stocks(model))
     try:
-        runs = simulate(model, params=params, method="euler", return_columns=stocks)
+        with warnings.catch_warnings():  # a failed case is a finding, reported as a problem
+            warnings.simplefilter("ignore", NonFiniteWarning)
+            runs = simulate(model, params=params, method="euler", return_columns=stocks)
     except SimulationError:  # find the case that breaks the run on its own
         return [_one(model, case, stocks, physical) for case in cases]
     return [ExtremeOutcome(case, _problems(runs.isel(scenario=i), stocks, physical))
