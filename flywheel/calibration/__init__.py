@@ -6,8 +6,11 @@
   data) and :func:`calibrate` (least squares on weighted log errors).
 * :mod:`~flywheel.calibration.result`: :class:`Comparison` and
   :class:`CalibrationResult` (error statistics, intervals, report, plot).
+* :mod:`~flywheel.calibration.backtest`: :func:`backtest` (fit up to a cutoff,
+  the error of each later observation) and :class:`BacktestResult`.
 """
 
+from flywheel.calibration.backtest import BacktestResult, backtest
 from flywheel.calibration.data import (
     CalibrationData,
     DataFileError,
@@ -21,11 +24,13 @@ from flywheel.calibration.fit import calibrate, compare
 from flywheel.calibration.result import CalibrationResult, Comparison
 
 __all__ = [
+    "BacktestResult",
     "CalibrationData",
     "CalibrationResult",
     "Comparison",
     "DataFileError",
     "SeriesMapping",
+    "backtest",
     "calibrate",
     "compare",
     "load_mapping",

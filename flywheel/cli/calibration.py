@@ -1,8 +1,11 @@
-"""``flywheel calibrate`` and ``flywheel check``."""
+"""``flywheel calibrate``, ``flywheel backtest`` and ``flywheel check``."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from flywheel.cli.common import add_model_argument
@@ -47,6 +50,37 @@ def _calibrate(args: argparse.Namespace) -> None:
         print(f"wrote {plot.resolve()}")
 
 
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """`write` into a new file beside `path`, then move it into place in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def _backtest(args: argparse.Namespace) -> None:
+    from flywheel.calibration.backtest import backtest
+
+    result = backtest(load(args.model), cutoff=args.cutoff, params=args.param,
+                      data=args.data, mapping=args.mapping, n=args.members, seed=args.seed,
+                      method=args.method)
+    print(result.report())
+    if args.out:
+        out = Path(args.out)
+        _write_atomic(out, lambda temp: result.to_frame().to_csv(temp, index=False))
+        print(f"wrote {out.resolve()}")
+    plot = Path(args.plot) if args.plot else Path(args.out).with_suffix(".png") if args.out else None
+    if plot is not None:
+        figure = result.plot()[0].figure
+        _write_atomic(plot, lambda temp: figure.savefig(temp, dpi=120, format="png"))
+        print(f"wrote {plot.resolve()}")
+
+
 def _check(args: argparse.Namespace) -> int:
     from flywheel.checks import check_model
 
@@ -75,6 +109,30 @@ def register(command) -> None:
     calibrate.add_argument("--method", default="euler",
                            help="integration method (default: euler at the model's TIME STEP)")
     calibrate.add_argument("--plot", help="PNG of each series against the fitted model")
+
+    back = command(
+        "backtest",
+        "Fit the observations up to a cutoff and report the error of each later one, and "
+        "how many of them the projection's 5-95%% band covers.",
+        "flywheel backtest flywheel --cutoff 2024.99 -o backtest.csv",
+        _backtest,
+    )
+    add_model_argument(back)
+    back.add_argument("--cutoff", type=float, default=2024.99,
+                      help="last time fitted; later observations are the test set "
+                           "(default 2024.99)")
+    back.add_argument("--param", action="append", metavar="NAME",
+                      help="a constant to fit; repeat for several (default: those marked "
+                           "calibrated in MODEL.uncertainty.toml)")
+    back.add_argument("--data", help="observations CSV (default: the package's)")
+    back.add_argument("--mapping", help="series-to-variable mapping TOML (default: the package's)")
+    back.add_argument("--members", type=int, default=500,
+                      help="members of the projection ensemble (default 500)")
+    back.add_argument("--seed", type=int, default=0, help="seed of the ensemble (default 0)")
+    back.add_argument("--method", default="euler",
+                      help="integration method (default: euler at the model's TIME STEP)")
+    back.add_argument("-o", "--out", help="CSV of the later observations and their errors")
+    back.add_argument("--plot", help="PNG of the tested series (default: beside --out)")
 
     check = command(
         "check",

@@ -1,4 +1,4 @@
-"""Figures of a fit: each observed series against the model."""
+"""Figures of a fit: each observed series against the model; a back-test's later observations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["plot_calibration"]
+__all__ = ["plot_backtest", "plot_calibration"]
 
 
 def plot_calibration(comparison, *, axes=None):
@@ -38,17 +38,7 @@ def plot_calibration(comparison, *, axes=None):
     """
     points = comparison.points
     series = list(dict.fromkeys(points["series"]))
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        columns = min(3, len(series))
-        rows = math.ceil(len(series) / columns)
-        _, grid = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.9 * rows),
-                               layout="constrained", squeeze=False)
-        axes = grid.ravel()
-        for ax in axes[len(series):]:
-            ax.set_visible(False)
-    axes = np.asarray(axes, dtype=object).ravel()
+    axes = _grid(len(series)) if axes is None else np.asarray(axes, dtype=object).ravel()
     run = comparison.run
     for ax, name in zip(axes, series):
         group = points[points["series"] == name]
@@ -66,4 +56,75 @@ def plot_calibration(comparison, *, axes=None):
         ax.tick_params(labelsize="x-small")
     if len(series):
         axes[0].legend(fontsize="x-small")
+    return axes
+
+
+def plot_backtest(result, *, axes=None):
+    """One panel per series tested by a back-test: fit, band, fitted and later observations.
+
+    The fitted run (times the share fitted before the cutoff, for a trend
+    series) with the projection's 5-95% band, the observations that were
+    fitted (hollow) and the later ones (filled; triangles for bounds), and a
+    dashed line at the cutoff. Axes are logarithmic.
+
+    Parameters
+    ----------
+    result : flywheel.calibration.backtest.BacktestResult
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per tested series; a new figure when None.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> from flywheel.calibration.backtest import backtest
+    >>> axes = plot_backtest(backtest(flywheel.load("flywheel"), n=500, seed=1))
+    >>> axes[0].get_title()
+    'google_tokens_per_month: Tokens Served x share'
+    """
+    test = result.points
+    series = list(dict.fromkeys(test["series"]))
+    axes = _grid(len(series)) if axes is None else np.asarray(axes, dtype=object).ravel()
+    fitted = result.fit.comparison.points
+    run, bands = result.run, result.bands
+    markers = {"lower_bound": "^", "upper_bound": "v"}
+    for ax, name in zip(axes, series):
+        group = test[test["series"] == name]
+        variable, share = group["variable"].iloc[0], float(group["share"].iloc[0])
+        ax.fill_between(bands["time"], bands[variable].sel(quantile=0.05) * share,
+                        bands[variable].sel(quantile=0.95) * share, alpha=0.25, lw=0,
+                        label="5-95% band")
+        ax.plot(run["time"], run[variable] * share, lw=1.4, label="fit")
+        before = fitted[fitted["series"] == name]
+        ax.plot(before["time"], before["observed"], "o", ms=5, mfc="white", color="C1",
+                label="fitted")
+        ax.plot(group["time"], group["observed"], markers.get(group["transform"].iloc[0], "o"),
+                ms=6, color="C3", label="after the cutoff")
+        ax.axvline(result.cutoff, color="0.35", ls="--", lw=0.9)
+        ax.set_title(f"{name}: {variable}" + (" x share" if share != 1.0 else ""),
+                     fontsize="small")
+        ax.set_ylabel(run[variable].attrs.get("units", ""), fontsize="x-small")
+        ax.set_yscale("log")
+        low = min(before["time"].min() if len(before) else result.cutoff, result.cutoff) - 1
+        ax.set_xlim(low, group["time"].max() + 1)
+        ax.tick_params(labelsize="x-small")
+    if len(series):
+        axes[0].legend(fontsize="x-small")
+    return axes
+
+
+def _grid(count: int) -> np.ndarray:
+    """A new figure of `count` panels, three a row (unused ones hidden)."""
+    import matplotlib.pyplot as plt
+
+    columns = max(1, min(3, count))
+    rows = max(1, math.ceil(count / columns))
+    _, grid = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.9 * rows),
+                           layout="constrained", squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[count:]:
+        ax.set_visible(False)
     return axes
