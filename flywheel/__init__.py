@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING
 from flywheel._lazy import lazy_package
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
-    from flywheel.calibration import calibrate, compare
+    from flywheel.calibration import backtest, calibrate, compare
     from flywheel.checks import check_model
     from flywheel.experiments import (
         define_problem,
+        jevons_decomposition,
         jevons_threshold,
+        project,
         sample,
         sensitivity,
         sweep,
@@ -49,10 +51,10 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
 #: Public name -> the module that defines it, imported on first use.
 _PUBLIC = {
     **dict.fromkeys(["Element", "Model", "available_models", "load"], "flywheel.model"),
-    **dict.fromkeys(["calibrate", "compare"], "flywheel.calibration"),
+    **dict.fromkeys(["backtest", "calibrate", "compare"], "flywheel.calibration"),
     "check_model": "flywheel.checks",
-    **dict.fromkeys(["define_problem", "jevons_threshold", "sample", "sensitivity", "sweep"],
-                    "flywheel.experiments"),
+    **dict.fromkeys(["define_problem", "jevons_decomposition", "jevons_threshold", "project",
+                     "sample", "sensitivity", "sweep"], "flywheel.experiments"),
     **dict.fromkeys(["causal_graph", "dominant_periods", "feedback_loops", "knockout",
                      "loop_dominance", "loop_families"], "flywheel.loops"),
     "simulate": "flywheel.simulate",

@@ -13,7 +13,10 @@ Modules: :mod:`~flywheel.experiments.problem` (the problem dict),
 :mod:`~flywheel.experiments.sampling`, :mod:`~flywheel.experiments.outcomes`
 (the outcome specs), :mod:`~flywheel.experiments.sweep`,
 :mod:`~flywheel.experiments.executors` (local processes and Dask),
-:mod:`~flywheel.experiments.sensitivity` and :mod:`~flywheel.experiments.jevons`.
+:mod:`~flywheel.experiments.sensitivity`, :mod:`~flywheel.experiments.jevons`,
+:mod:`~flywheel.experiments.uncertainty` (the ``<model>.uncertainty.toml`` sidecar),
+:mod:`~flywheel.experiments.projection` (ensembles as quantile bands) and
+:mod:`~flywheel.experiments.decomposition` (the Jevons decomposition).
 """
 
 from flywheel._lazy import lazy_package
@@ -22,6 +25,9 @@ from flywheel._lazy import lazy_package
 _PUBLIC = {
     "ClusterConnectionError": "flywheel.experiments.executors",
     "jevons_threshold": "flywheel.experiments.jevons",
+    "jevons_decomposition": "flywheel.experiments.decomposition",
+    "project": "flywheel.experiments.projection",
+    "load_uncertainty": "flywheel.experiments.uncertainty",
     **dict.fromkeys(["Outcome", "parse_outcome"], "flywheel.experiments.outcomes"),
     **dict.fromkeys(["OutOfRangeWarning", "check_problem", "define_problem"],
                     "flywheel.experiments.problem"),
