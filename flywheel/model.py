@@ -165,6 +165,47 @@ class Model:
             )
         return MappingProxyType(built)
 
+    @cached_property
+    def subscripts(self) -> Mapping[str, tuple[str, ...]]:
+        """Every subscript range by name, with its elements, as PySD resolves them.
+
+        Examples
+        --------
+        >>> import flywheel
+        >>> flywheel.load("tests/models/subscripted.mdl").subscripts
+        mappingproxy({'Region': ('North', 'South')})
+        """
+        ranges = self._subscript_manager.subscripts
+        return MappingProxyType({name: tuple(items) for name, items in ranges.items()})
+
+    @cached_property
+    def _subscript_manager(self):
+        """PySD's SubscriptManager of the main section (reads GET DIRECT SUBSCRIPT files)."""
+        from pysd.builders.python.subscripts import SubscriptManager
+
+        try:
+            return SubscriptManager(self.abstract.sections[0].subscripts, self.path.parent)
+        except Exception as error:  # PySD raises many kinds; name the file
+            raise ModelFileError(f"{self.path}: the subscript ranges cannot be resolved: "
+                                 f"{' '.join(str(error).split())}") from error
+
+    def dimensions(self, name: str) -> tuple[str, ...]:
+        """The subscript ranges of the element `name`, in order; () if it has none.
+
+        Examples
+        --------
+        >>> import flywheel
+        >>> flywheel.load("tests/models/subscripted.mdl").dimensions("Demand")
+        ('Region',)
+        """
+        name = self.resolve(name)
+        if not self.abstract.sections[0].subscripts:
+            return ()
+        element = next(el for el in self.abstract.sections[0].elements
+                       if (control_name(el.name) or el.name) == name)
+        return tuple(self._subscript_manager.make_merge_list(
+            [component.subscripts[0] for component in element.components], name))
+
     def _names_of(self, kind: Kind) -> tuple[str, ...]:
         return tuple(name for name, el in self.elements.items() if el.kind == kind)
 
@@ -273,12 +314,15 @@ def _number(node: object) -> float | None:
             return -args[0]
         if node.operators[0] == "^" and args[0] < 0:  # Vensim: -2^2 is -(2^2)
             return -_number(ast.ArithmeticStructure(node.operators, (-args[0], *args[1:])))
-        value = args[0]
-        for op, arg in zip(node.operators, args[1:]):
-            if op not in _ARITHMETIC:
-                return None
-            value = _ARITHMETIC[op](value, arg)
-        return value
+        import numpy as np  # imported when a model is read, not with flywheel
+
+        value = np.float64(args[0])
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # 1/0 is inf
+            for op, arg in zip(node.operators, args[1:]):
+                if op not in _ARITHMETIC:
+                    return None
+                value = _ARITHMETIC[op](value, arg)
+        return float(value)
     return None
 
 
@@ -424,6 +468,9 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
     ModelFileError
         Naming the file and the translator's message when it cannot be parsed.
     """
+    if not _is_text(path):
+        raise ModelFileError(f"{path}: not a model file: it holds binary data, not the text "
+                             "of a Vensim .mdl or XMILE file")
     try:
         if _SUFFIXES[path.suffix.lower()] == "vensim":
             from pysd.translators.vensim.vensim_file import VensimFile
@@ -447,6 +494,13 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
     except Exception as error:  # the translators raise many kinds; report them all
         raise ModelFileError(_parse_failure(path, error)) from error
     return abstract, equations, sketch
+
+
+def _is_text(path: Path) -> bool:
+    """Whether the start of the file reads as text: no NUL byte, under 1% control bytes."""
+    sample = path.read_bytes()[:65536]
+    controls = sum(byte < 32 and byte not in b"\t\n\r\f" or byte == 127 for byte in sample)
+    return b"\0" not in sample and controls * 100 <= len(sample)
 
 
 def _parse_failure(path: Path, error: Exception) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from flywheel.compiler.naming import control_name
-from flywheel.errors import SimulationError
+from flywheel.errors import ModelFileError, SimulationError
 from flywheel.params import RunTimes, ScenarioParams
 from flywheel.results import Trajectories
 
@@ -40,7 +40,11 @@ def pysd_run(
     n = params.n_scenarios or 1
     frames = []
     for index in range(n):
-        fresh = pysd.load(module)
+        try:
+            fresh = pysd.load(module)
+        except Exception as error:  # PySD raises many kinds (a bad data cell, ...)
+            detail = " ".join(str(error).split()) or type(error).__name__
+            raise ModelFileError(f"{model.path}: PySD cannot load this model: {detail}") from error
         try:
             frame = fresh.run(
                 params=params.scenario(index),

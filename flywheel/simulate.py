@@ -27,6 +27,7 @@ from flywheel.errors import NonFiniteWarning, ParameterValueError, SimulationErr
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, ScenarioParams, scenario_params
 from flywheel.results import STATUS, Trajectories, find_non_finite
+from flywheel.subscripts import stack_subscripted
 
 if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
     import xarray as xr
@@ -213,7 +214,11 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
     single = params.n_scenarios is None
     dims = ("time",) if single else ("time", "scenario")
     variables = {}
-    for name, values in result.values.items():
+    stacked = stack_subscripted(model, result.values)  # PySD's X[a,b] columns, by element
+    series = [(name, (), values) for name, values in result.values.items()
+              if name not in stacked.columns]
+    series += [(name, ranges, values) for name, (ranges, values) in stacked.arrays.items()]
+    for name, ranges, values in series:
         if name in params.varying:
             continue  # a coordinate along scenario, not a time series
         element = model.elements.get(name)
@@ -222,8 +227,10 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
             if element
             else {"units": "", "description": "hidden stock of a delay or smoothing function"}
         )
-        variables[name] = xr.Variable(dims, values[:, 0] if single else values, attrs)
+        variables[name] = xr.Variable(dims[:1] + ranges + dims[1:],
+                                      values[..., 0] if single else values, attrs)
     coords: dict[str, object] = {"time": ("time", result.times)}
+    coords.update({name: (name, list(items)) for name, items in stacked.coords.items()})
     if not single:
         coords["scenario"] = ("scenario", np.arange(params.n_scenarios))
         status = np.zeros(params.n_scenarios, np.int8)

@@ -74,6 +74,13 @@ def _describe(args: argparse.Namespace) -> None:
         f"runs {control['INITIAL TIME']:g} to {control['FINAL TIME']:g}, "
         f"TIME STEP {control['TIME STEP']:g}, SAVEPER {control['SAVEPER']:g}\n"
     )
+    if model.subscripts:
+        rows = [[name, ", ".join(items),
+                 ", ".join(n for n in model.elements if name in model.dimensions(n))]
+                for name, items in model.subscripts.items()]
+        print(f"Subscript ranges ({len(rows)})")
+        header = ["range", "elements", "subscripted elements"]
+        print(format_table(rows, header, [20, 40, 60]) + "\n")
     for kind, title in (("stock", "Stocks"), ("flow", "Flows")):
         rows = [[el.name, el.units, el.equation]
                 for el in model.elements.values() if el.kind == kind]

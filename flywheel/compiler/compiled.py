@@ -85,8 +85,9 @@ class CompiledModel:
         names = [graph.nodes[i].name for i in graph.nodes
                  if i in graph.static and graph.nodes[i].kind == "aux"
                  and graph.nodes[i].name is not None]
-        bound = self.bind({}, self.controls(), names)
-        values = bound.outputs(t0, bound.y0)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # inf is kept
+            bound = self.bind({}, self.controls(), names)
+            values = bound.outputs(t0, bound.y0)
         self.constants = {n: float(np.asarray(v).reshape(-1)[0]) for n, v in zip(names, values)}
 
     def __repr__(self) -> str:

@@ -74,8 +74,12 @@ def _controls(graph: ModelGraph) -> list[str]:
 
 def _make(graph: ModelGraph, columns: Sequence[str]) -> list[str]:
     nodes = graph.nodes
+    # numpy floats throughout: 1/(K - 1) with K = 1 is inf (reported by the engine's
+    # checks of every value), never Python's ZeroDivisionError
     out = ["def make(_p, _t0, _tf, _dt, _saveper):",
            '    """Bind the parameters `_p`; return (y0, rhs, outputs)."""',
+           "    _p = {k: v if isinstance(v, np.ndarray) else np.float64(v) for k, v in _p.items()}",
+           "    _t0, _tf, _dt, _saveper = map(np.float64, (_t0, _tf, _dt, _saveper))",
            "    _t = _t0", "    # constants and initial values"]
     roots = [i for i in nodes if i in graph.static or nodes[i].kind == "stock"]
     for ident in graph.order(roots, initial=True):
@@ -83,7 +87,7 @@ def _make(graph: ModelGraph, columns: Sequence[str]) -> list[str]:
         if node.kind != "aux":
             out.append(f"    {ident} = {node.init_code}")
         elif ident in graph.static and node.name is not None and node.literal is not None:
-            out.append(f"    {ident} = _p.get({node.name!r}, {literal(node.literal)})")
+            out.append(f"    {ident} = _p.get({node.name!r}, np.float64({literal(node.literal)}))")
         elif ident in graph.static and node.name is not None:
             out.append(f"    {ident} = _p[{node.name!r}] if {node.name!r} in _p else {node.code}")
         else:
@@ -91,14 +95,15 @@ def _make(graph: ModelGraph, columns: Sequence[str]) -> list[str]:
     for order, tau, name in graph.delay_checks:
         out.append(f"    check_delay_order({order}, _dt, {tau}, {name!r})")
     out.append(f"    y0 = ({''.join(s + ', ' for s in graph.stocks)})")
-    out += ["", "    def rhs(_t, _y):", '        """d(state)/dt at time `_t`."""']
+    out += ["", "    def rhs(_t, _y):", '        """d(state)/dt at time `_t`."""',
+            "        _t = np.float64(_t)"]
     ddt_deps = set().union(*(nodes[s].ddt_deps for s in graph.stocks))
     out += _dynamic(graph, ddt_deps)
     out.append("        _dy = np.empty_like(_y)")
     for i, stock in enumerate(graph.stocks):
         out.append(f"        _dy[{i}] = {nodes[stock].ddt_code}")
     out += ["        return _dy", "", "    def outputs(_t, _y):",
-            '        """The output columns at time `_t`."""']
+            '        """The output columns at time `_t`."""', "        _t = np.float64(_t)"]
     idents = [graph.columns[c] for c in columns]
     out += _dynamic(graph, set(idents))
     out.append(f"        return ({''.join(i + ', ' for i in idents)})")

@@ -79,11 +79,16 @@ def literal(value: float) -> str:
     return repr(float(value))
 
 
-def unsupported(element: str, construct: str) -> UnsupportedConstructError:
-    """The error for `construct` used in `element`."""
+def unsupported(element: str, construct: str, pysd_runs: bool = True) -> UnsupportedConstructError:
+    """The error for `construct` used in `element`.
+
+    It suggests PySD's engine only when `pysd_runs`, i.e. PySD runs the construct.
+    """
+    advice = ("run this model with engine='pysd'" if pysd_runs
+              else "PySD (engine='pysd') does not implement it either")
     return UnsupportedConstructError(
         f"element {element!r} uses {construct}, which the compiled engine does not "
-        "support; run this model with engine='pysd'"
+        f"support; {advice}"
     )
 
 
@@ -185,6 +190,8 @@ class Translator:
                                                                *tree.arguments[1:]))
             return f"-({self._ArithmeticStructure(positive, deps)[0]})", False
         parts = [self._operand(tree.arguments[0], deps)]
+        if "/" in tree.operators and isinstance(tree.arguments[0], Number) and not self.scalar:
+            parts[0] = f"np.float64({parts[0]})"  # 1/0 is inf, not Python's ZeroDivisionError
         for op, arg in zip(tree.operators, tree.arguments[1:]):
             parts += [_BINARY[op], self._operand(arg, deps)]
         return " ".join(parts), False
@@ -229,7 +236,10 @@ class Translator:
             deps.update((x, y))
             return f"np.interp({args[0]}, {x}, {y})", True
         if function not in self._functions or len(args) != self._functions[function][1]:
-            raise unsupported(self._element, "the function " + function.upper().replace("_", " "))
+            from pysd.builders.python.python_functions import functionspace
+
+            raise unsupported(self._element, "the function " + function.upper().replace("_", " "),
+                              pysd_runs=function in functionspace)
         if function in _TIME_FUNCTIONS:
             deps.update((TIME, "_dt"))
         return self._functions[function][0].format(*args), True

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import flywheel
-from flywheel.errors import ModelFileError
+from flywheel.errors import ModelFileError, UnsupportedConstructError
 
 FAULTS = Path(__file__).parent / "models"
 
@@ -71,3 +71,79 @@ def test_syntax_error_names_the_file_line_and_element():
     assert message.startswith(f"{path}, line 9, column 64: syntax error in element "
                               "'Heat Loss to Room': cannot read the equation from '+* 2'")
     assert "line 1," not in message
+
+
+# ------------------------------------------------------ flywheel's errors, not raw ones
+
+
+def test_division_by_zero_between_constants_is_inf_not_a_crash():
+    model = flywheel.load(FAULTS / "zero_constants.mdl")
+    assert model.compiled.constants["Inverse"] == np.inf
+    # K = 2 avoids the division by zero: Stock' = 1/(2 - 1) = 1
+    run = flywheel.simulate(model, params={"K": 2.0}, method="euler")
+    np.testing.assert_array_equal(run["Stock"], [0.0, 1.0, 2.0])
+    with pytest.raises(flywheel.errors.SimulationError, match="'Inverse' is inf at time 0"):
+        flywheel.simulate(model, method="euler")
+
+
+def test_binary_file_is_not_a_model(tmp_path):
+    path = tmp_path / "garbage.mdl"
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(ModelFileError, match="garbage.mdl: not a model file: it holds binary"):
+        flywheel.load(path)
+
+
+def test_pysd_failing_to_load_is_a_model_file_error(tmp_path):
+    text = (FAULTS / "data_files" / "room_from_csv.mdl").read_text()
+    (tmp_path / "room.csv").write_text("name,value\nroom,70\n")
+    path = tmp_path / "bad_cell.mdl"
+    path.write_text(text.replace("'B2'", "'Z9'"))  # an empty cell
+    with pytest.raises(ModelFileError, match="bad_cell.mdl: PySD cannot load this model"):
+        flywheel.simulate(path, engine="pysd")
+
+
+def test_no_engine_is_suggested_that_fails_too(tmp_path):
+    text = (FAULTS / "zero_constants.mdl").read_text()
+    path = tmp_path / "npv.mdl"
+    path.write_text(text.replace("1/(K-1)", "NPV(K, 0.1, 0, 1)"))
+    with pytest.raises(UnsupportedConstructError) as caught:
+        flywheel.simulate(path)
+    assert "engine='pysd') does not implement it either" in str(caught.value)
+    # PySD indeed fails on it: its translator warns (an error under pytest), its run fails
+    with pytest.raises(flywheel.errors.FlywheelError, match="(?i)'npv'.*not implemented|"
+                                                            "not implemented function 'npv'"):
+        flywheel.simulate(path, engine="pysd")
+
+
+# ------------------------------------------------------------------------ subscripts
+
+
+def test_subscripted_model_loads_and_runs_under_pysd():
+    model = flywheel.load(FAULTS / "subscripts.mdl")
+    assert dict(model.subscripts) == {"Region": ("North", "South"),
+                                      "Product": ("Chips", "Power", "Tokens")}
+    assert model.dimensions("Spending") == ("Region", "Product")
+    run = flywheel.simulate(model, engine="pysd", params={"Scale": [1.0, 2.0]})
+    assert run["Spending"].dims == ("time", "Region", "Product", "scenario")
+    assert run["Region"].values.tolist() == ["North", "South"]
+    # Stock[r] = Demand[r] * Scale * t, Demand = 10, 20; Spending = Stock * Price
+    t = run["time"].to_numpy()
+    south = run["Stock"].sel(Region="South").to_numpy()
+    np.testing.assert_allclose(south, 20 * np.outer(t, [1.0, 2.0]), rtol=1e-12)
+    spending = run["Spending"].sel(Region="South", Product="Power").to_numpy()
+    np.testing.assert_allclose(spending, 5 * south, rtol=1e-12)
+    np.testing.assert_allclose(run["Total"], 30 * np.outer(t, [1.0, 2.0]), rtol=1e-12)
+
+
+def test_compiled_engine_refuses_subscripts_and_points_to_pysd():
+    with pytest.raises(UnsupportedConstructError, match="subscripts.*engine='pysd'"):
+        flywheel.simulate(FAULTS / "subscripts.mdl")
+
+
+def test_describe_lists_subscript_ranges(capsys):
+    from flywheel.cli import main
+
+    assert main(["describe", str(FAULTS / "subscripts.mdl")]) == 0
+    out = capsys.readouterr().out
+    assert "Subscript ranges (2)" in out
+    assert "Chips, Power, Tokens" in out and "Price, Spending" in out

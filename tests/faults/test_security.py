@@ -134,3 +134,55 @@ def test_no_fallback_to_a_shared_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("FLYWHEEL_CACHE", str(blocker))
     with pytest.raises(CacheFolderError, match="set FLYWHEEL_CACHE"):
         flywheel.simulate(TEACUP, engine="pysd")
+
+
+# ------------------------------------------------------------------- data files
+
+
+def _reads(tmp_path: Path, name: str, written: str) -> Path:
+    """A copy of data_files/room_from_csv.mdl in `tmp_path`/model reading `written`."""
+    text = (FAULTS / "data_files" / "room_from_csv.mdl").read_text()
+    (tmp_path / "model").mkdir(exist_ok=True)
+    path = tmp_path / "model" / name
+    path.write_text(text.replace("'room.csv'", repr(written)))
+    return path
+
+
+def test_data_files_are_read_beside_the_model(tmp_path, monkeypatch, fresh_cache):
+    monkeypatch.chdir(tmp_path)  # not the model's folder, nor the cache's
+    run = flywheel.simulate(FAULTS / "data_files" / "room_from_csv.mdl", engine="pysd")
+    assert float(run["Room Temperature"][0]) == 70.0  # room.csv beside the model
+    assert float(run["Teacup Temperature"][-1]) == pytest.approx(75.374, abs=1e-3)
+    copies = list(fresh_cache.rglob("data/*.csv"))
+    assert [p.read_text() for p in copies] == ["name,value\nroom,70\n"]
+
+
+def test_changed_data_file_is_read_again(tmp_path, fresh_cache):
+    path = _reads(tmp_path, "room.mdl", "room.csv")
+    for value in (70, 20):
+        (tmp_path / "model" / "room.csv").write_text(f"name,value\nroom,{value}\n")
+        run = flywheel.simulate(path, engine="pysd")
+        assert float(run["Room Temperature"][0]) == value
+
+
+@pytest.mark.parametrize("where", ["absolute", "parent"])
+def test_data_files_outside_the_model_folder_are_refused(tmp_path, fresh_cache, where):
+    (tmp_path / "outside").mkdir()
+    secret = tmp_path / "outside" / "room.csv"
+    secret.write_text("name,value\nroom,20\n")
+    written = str(secret) if where == "absolute" else "../outside/room.csv"
+    path = _reads(tmp_path, "outside.mdl", written)
+    with pytest.raises(ModelFileError) as caught:
+        flywheel.simulate(path, engine="pysd")
+    message = str(caught.value)
+    assert "element 'Room Temperature'" in message and repr(written) in message
+    assert "allow_data_outside_folder=True" in message
+    allowed = flywheel.load(path, allow_data_outside_folder=True)
+    assert float(flywheel.simulate(allowed, engine="pysd")["Room Temperature"][0]) == 20.0
+
+
+def test_missing_data_file_is_named(tmp_path, fresh_cache):
+    path = _reads(tmp_path, "missing.mdl", "nowhere.csv")
+    with pytest.raises(ModelFileError, match=r"element 'Room Temperature' reads the data "
+                                             r"file 'nowhere.csv', but there is no file"):
+        flywheel.simulate(path, engine="pysd")
