@@ -162,3 +162,13 @@ def test_a_trend_series_is_drawn_on_its_variables_curve(research):
     model = np.exp(np.interp(google["time"], run["time"], np.log(run["Tokens Served"])))
     # Two points, one share: their geometric mean sits on the (log-interpolated) curve.
     assert np.exp(np.mean(np.log(google["value"] / model))) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_cli_run_bands_draws_the_ensemble_with_data_and_history(tmp_path, capsys):
+    from flywheel.cli import main
+
+    out = tmp_path / "run.csv"
+    assert main(["run", "flywheel", "--bands", "--final-time", "2030", "--out", str(out)]) in (
+        0, None)
+    assert "wrote" in capsys.readouterr().out
+    assert out.with_suffix(".png").stat().st_size > 50_000

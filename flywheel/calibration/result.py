@@ -69,7 +69,7 @@ class Comparison:
                  f"{row['mean_abs_log_error']:.3f}", f"{row['worst_factor']:.2f}"]
                 for name, row in errors.iterrows()]
         return format_table(rows, ["series", "variable", "transform", "weight", "n", "MALE",
-                                   "worst x"], [29, 28, 9, 6, 2, 6, 7])
+                                   "worst x"], [29, 28, 11, 6, 2, 6, 7])
 
     def plot(self, axes=None):
         """Each series against the model: see :func:`flywheel.plots.plot_calibration`."""

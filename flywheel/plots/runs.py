@@ -109,7 +109,8 @@ def _label(ax, run: xr.Dataset, name: str) -> None:
 
 
 def _scenario_labels(run: xr.Dataset) -> list[str]:
-    varying = [c for c in run.coords if c not in ("time", "scenario")]
+    """Each scenario's constants; the ``status`` coordinate (failed runs) is not one."""
+    varying = [c for c in run.coords if c not in ("time", "scenario", "status")]
     return [
         ", ".join(f"{c}={float(run[c][i]):g}" for c in varying) or f"scenario {i}"
         for i in range(run.sizes["scenario"])
