@@ -545,7 +545,8 @@ def _file_position(path: Path, text: str, pos: int, name: str | None) -> str:
         return ""
     end = re.compile(pattern(text[:pos])).match(content, found.start())
     offset = end.end() if end and text[:pos].strip() else found.start()
-    offset += len(content[offset:]) - len(content[offset:].lstrip())
+    if text[pos:].strip():  # the first character that could not be read
+        offset += len(content[offset:]) - len(content[offset:].lstrip())
     line = content.count("\n", 0, offset) + 1
     return f", line {line}, column {offset - content.rfind(chr(10), 0, offset)}"
 
