@@ -64,7 +64,7 @@ def test_bounds_that_hold_leave_the_level_fit_exact(logistic, population):
     for name, value in TRUE.items():
         assert result.values[name] == pytest.approx(value, rel=1e-5)
     errors = result.series_errors
-    assert errors.loc["floor", "worst_factor"] == 1.0 and errors.loc["ceiling", "worst_factor"] == 1.0
+    assert errors.loc[["floor", "ceiling"], "worst_factor"].tolist() == [1.0, 1.0]
 
 
 def test_a_crossed_lower_bound_pulls_the_fit_until_it_holds(logistic):

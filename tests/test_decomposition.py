@@ -1,4 +1,4 @@
-"""flywheel.jevons_decomposition: price, non-price, interaction and frozen parts of the change in spend.
+"""flywheel.jevons_decomposition: price, non-price, interaction, frozen parts of a change in spend.
 
 Exact numbers on ``tests/models/jevons_parts.mdl``, whose spend has a closed
 form (demand of constant elasticity on an exponential price path, adopters
@@ -125,3 +125,12 @@ def test_the_figure_stacks_the_parts_and_draws_the_total(parts_model):
     # The price part is negative here: its area lies below zero.
     price = [c for c in ax.collections if c.get_label() == "price"][0]
     assert ax.get_ylim()[0] < 0 and price is not None
+
+
+def test_a_constant_in_both_counterfactuals_is_refused(parts_model, tmp_path):
+    sidecar = tmp_path / "both.toml"
+    sidecar.write_text('[jevons]\nbase_time = "Jevons Base Time"\noutputs = ["Spend"]\n'
+                       '[jevons.price]\nset = { "Price Path Frozen" = 1 }\n'
+                       '[jevons.non_price]\nset = { "Price Path Frozen" = 1 }\n')
+    with pytest.raises(DataFileError, match="both set 'Price Path Frozen'"):
+        jevons_decomposition(parts_model, uncertainty=sidecar)

@@ -42,7 +42,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from flywheel.calibration.data import CalibrationData, DataFileError, SeriesMapping, observations_for
+from flywheel.calibration.data import (
+    CalibrationData,
+    DataFileError,
+    SeriesMapping,
+    observations_for,
+)
 from flywheel.calibration.fit import bound_violations, calibrate, compare
 from flywheel.calibration.result import CalibrationResult
 from flywheel.errors import ParameterValueError

@@ -151,7 +151,7 @@ def compare(model, data: CalibrationData | pd.DataFrame | str | Path | None = No
             params: Mapping[str, float] | None = None,
             mapping: Mapping[str, SeriesMapping] | str | Path | None = None,
             method: str = "euler", run=None) -> Comparison:
-    """The model (with `params` set, or a given run of it) against the observations, without fitting.
+    """The model (with `params` set, or a given run) against the observations, without fitting.
 
     Parameters
     ----------

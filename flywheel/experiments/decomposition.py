@@ -27,7 +27,8 @@ Examples
 --------
 >>> from pathlib import Path
 >>> import flywheel
->>> model = flywheel.load(Path(flywheel.__file__).parents[1] / "tests" / "models" / "jevons_parts.mdl")
+>>> tests = Path(flywheel.__file__).parents[1] / "tests"
+>>> model = flywheel.load(tests / "models" / "jevons_parts.mdl")
 >>> parts = jevons_decomposition(model, 2025)
 >>> parts["part"].values.tolist()
 ['price', 'non-price', 'interaction', 'frozen', 'total']
@@ -87,7 +88,7 @@ def jevons_decomposition(
     final_time: float | None = None,
     uncertainty: str | Path | None = None,
 ) -> xr.Dataset:
-    """Split the change in spend after `base_year` into price, non-price, interaction and frozen parts.
+    """Split the change in spend after `base_year` into price, non-price, interaction, frozen.
 
     Parameters
     ----------
@@ -152,8 +153,8 @@ def jevons_decomposition(
     times = run["time"].to_numpy()
     held = {constant: float(np.interp(base_year, times, run[variable].to_numpy()))
             for constant, variable in holds.items()}
-    cases = [jevons.price, jevons.non_price, Counterfactual(
-        {**jevons.price.set, **jevons.non_price.set}, {**jevons.price.hold, **jevons.non_price.hold})]
+    both = Counterfactual({**jevons.price.set, **jevons.non_price.set}, holds)
+    cases = [jevons.price, jevons.non_price, both]
     frozen = simulate(model, params={**base, **_counterfactual_params(model, cases, held, base)},
                       method=method, final_time=final_time, return_columns=outputs)
     after = times >= base_year

@@ -17,7 +17,7 @@ Beside a model file ``models/flywheel.mdl`` sits ``models/flywheel.uncertainty.t
     outputs = ["Total Compute Spend", "Inference Compute Spend"]
     [jevons.price]                      # the price path frozen
     set = { "Price Path Frozen" = 1 }   # constants set for this counterfactual
-    hold = { "Inference Price at Base Time" = "Inference Price" }  # constant = variable at base_time
+    hold = { "Inference Price at Base Time" = "Inference Price" }  # = the variable at base_time
     [jevons.non_price]                  # the non-price drivers frozen
     set = { "Non Price Drivers Frozen" = 1 }
 
@@ -205,9 +205,13 @@ def _jevons(model, entry, path: Path) -> JevonsSpec:
         raise DataFileError(f"{path}: [jevons] outputs must be a non-empty list of variables")
     outputs = tuple(resolve_name(str(o), model.elements, what="variable", owner=owner)
                     for o in outputs)
-    return JevonsSpec(base, outputs,
-                      _counterfactual(model, entry["price"], "[jevons.price]", path),
-                      _counterfactual(model, entry["non_price"], "[jevons.non_price]", path))
+    price = _counterfactual(model, entry["price"], "[jevons.price]", path)
+    non_price = _counterfactual(model, entry["non_price"], "[jevons.non_price]", path)
+    shared = sorted((set(price.set) | set(price.hold)) & (set(non_price.set) | set(non_price.hold)))
+    if shared:
+        raise DataFileError(f"{path}: [jevons.price] and [jevons.non_price] both set "
+                            f"{', '.join(map(repr, shared))}: each switch belongs to one")
+    return JevonsSpec(base, outputs, price, non_price)
 
 
 def load_uncertainty(model, path: str | Path | None = None) -> UncertaintySpec:
