@@ -172,3 +172,9 @@ def test_cli_run_bands_draws_the_ensemble_with_data_and_history(tmp_path, capsys
         0, None)
     assert "wrote" in capsys.readouterr().out
     assert out.with_suffix(".png").stat().st_size > 50_000
+
+
+def test_observed_points_keep_to_the_runs_times(research):
+    run = flywheel.simulate(research, method="euler", final_time=2024.5)
+    points = observed_points(research, run)
+    assert len(points) and points["time"].max() <= 2024.5

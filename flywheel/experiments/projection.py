@@ -197,7 +197,8 @@ def observed_points(model: Model, run: xr.Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         series, variable, transform, time, value (in the variable's units);
-        empty when no fitted series measures a variable of `run`.
+        only observations within the run's times; empty when no fitted
+        series measures a variable of `run` then.
 
     Examples
     --------
@@ -208,7 +209,9 @@ def observed_points(model: Model, run: xr.Dataset) -> pd.DataFrame:
     ['level', 'trend']
     """
     data = observations_for(model)
-    keep = data.points["variable"].isin(list(run.data_vars))
+    times = run["time"].to_numpy()
+    keep = data.points["variable"].isin(list(run.data_vars)) & data.points["time"].between(
+        times[0], times[-1])
     columns = ["series", "variable", "transform", "time", "value"]
     if not keep.any():
         return pd.DataFrame(columns=columns)
