@@ -30,7 +30,7 @@ RTOL = 1e-9
 
 EQUIVALENT = sorted(
     p for p in TEST_MODELS.glob("*.mdl") if p.name not in UNSUPPORTED.keys() | NOT_COMPARED
-) + sorted(REPO_MODELS.glob("*.mdl")) + sorted(REPO_MODELS.glob("drafts/*.mdl"))
+) + sorted(REPO_MODELS.glob("*.mdl")) + sorted(REPO_MODELS.glob("archive/*.mdl"))
 
 
 def compiled(path: Path):
