@@ -39,6 +39,12 @@ __all__ = ["CONTROL_NAMES", "Element", "Model", "available_models", "load", "par
 
 Kind = Literal["stock", "flow", "auxiliary", "constant", "lookup", "control"]
 
+_NUMBER = r"((?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+#: ``(-2)^2`` is 4 in Vensim, but PySD's parser drops the parentheses and reads
+#: the number -2, which the engines raise as ``-(2^2)`` (Vensim's ``-2^2``). The
+#: text is read as ``(-0-2)^2`` instead, and shown as written.
+_NEGATIVE_BASE = re.compile(rf"\(\s*-\s*{_NUMBER}\s*\)(?=\s*\^)")
+_NEGATIVE_BASE_BACK = re.compile(rf"\(-0-{_NUMBER}\)")
 _SUFFIXES = {".mdl": "vensim", ".xmile": "xmile", ".xml": "xmile", ".stmx": "xmile"}
 _SOURCE = re.compile(r"\bsources?\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
 
@@ -312,7 +318,9 @@ def _number(node: object) -> float | None:
             return None
         if node.operators == ["negative"]:
             return -args[0]
-        if node.operators[0] == "^" and args[0] < 0:  # Vensim: -2^2 is -(2^2)
+        first = node.arguments[0]
+        if node.operators[0] == "^" and isinstance(first, (int, float)) and first < 0:
+            # the literal -2 in -2^2, which Vensim reads as -(2^2)
             return -_number(ast.ArithmeticStructure(node.operators, (-args[0], *args[1:])))
         import numpy as np  # imported when a model is read, not with flywheel
 
@@ -476,9 +484,10 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
             from pysd.translators.vensim.vensim_file import VensimFile
 
             source = VensimFile(path)
+            source.model_text = _NEGATIVE_BASE.sub(r"(-0-\1)", source.model_text)
             source.parse()
             equations = {  # subscript ranges and some data elements have no expression
-                el.name: " ".join(el.expression.split())
+                el.name: _NEGATIVE_BASE_BACK.sub(r"(-\1)", " ".join(el.expression.split()))
                 for section in source.sections
                 for el in section.elements
                 if isinstance(getattr(el, "expression", None), str)

@@ -15,10 +15,13 @@ from flywheel.errors import ModelFileError, UnsupportedConstructError
 
 FAULTS = Path(__file__).parent / "models"
 
-#: Vensim's rule: unary minus binds looser than ^ (-2^2 = -(2^2)). PySD's run
-#: agrees on every one of these, checked in the test below.
+#: Vensim's rule: unary minus binds looser than ^ (-2^2 = -(2^2)), parentheses
+#: bind first ((-2)^2 = 4). PySD's run agrees on each (the test below), once
+#: flywheel's parse keeps the parentheses of (-2)^2 that PySD's parser drops.
 VENSIM_VALUES = {
     "Minus Two Squared": -4.0,
+    "Minus Two In Parentheses Squared": 4.0,
+    "Three Times Minus Two In Parentheses Cubed": -24.0,
     "Three Times Minus Two Squared": -12.0,
     "Minus Two Point Five Squared": -6.25,
     "Minus Two To The X": -4.0,
@@ -39,9 +42,12 @@ def test_unary_minus_binds_looser_than_power(run):
 def test_reported_constant_values_follow_vensim_precedence():
     model = flywheel.load(FAULTS / "negative_power.mdl")
     for name in ("Minus Two Squared", "Three Times Minus Two Squared",
-                 "Minus Two Point Five Squared", "Two To The Minus One"):
+                 "Minus Two Point Five Squared", "Two To The Minus One",
+                 "Minus Two In Parentheses Squared",
+                 "Three Times Minus Two In Parentheses Cubed"):
         assert model.elements[name].value == VENSIM_VALUES[name]
         assert model.compiled.constants[name] == VENSIM_VALUES[name]
+    assert model.elements["Minus Two In Parentheses Squared"].equation == "(-2)^2"
 
 
 @pytest.mark.parametrize("engine", ["compiled", "pysd"])
