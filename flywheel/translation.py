@@ -28,10 +28,11 @@ entry that fails the check (a truncated module, say) is translated again.
 
 Examples
 --------
->>> import flywheel
->>> module = translated_module(flywheel.load("tests/models/teacup.mdl"))
->>> module.name, oct(module.parent.parent.stat().st_mode & 0o777)
-('model.py', '0o700')
+>>> cache_root().parts[-2:]
+('flywheel', 'pysd')
+
+``translated_module(flywheel.load("tests/models/teacup.mdl"))`` is the path of
+``model.py`` in the teacup's entry; ``tests/faults/test_security.py`` runs it.
 """
 
 from __future__ import annotations
