@@ -8,6 +8,7 @@ import pytest
 import flywheel
 from flywheel.calibration.data import (
     DataFileError,
+    SeriesMapping,
     load_mapping,
     load_observations,
     load_rates,
@@ -43,10 +44,34 @@ def test_rates_are_indexed_by_quantity():
 
 def test_units_are_converted_into_the_model_variables_units(research):
     points = observations_for(research).points.set_index(["series", "time"])["observed"]
-    # 9.7e12 tokens a month is 116.4 trillion tokens a year.
-    assert points[("google_tokens_per_month", 2024.33)] == pytest.approx(9.7e12 * 12 / 1e12)
     assert points[("big_six_capex", 2024.5)] == 212
     assert points[("inference_share_of_ai_compute", 2025.5)] == 0.5
+    # 9.7e12 tokens a month is 116.4 trillion tokens a year; a mapping unit that folds
+    # in a share of 0.4 ("tokens per 0.4 month") reads it as 116.4 / 0.4.
+    frame = load_observations().query("series == 'google_tokens_per_month'")
+    yearly = 9.7e12 * 12 / 1e12
+    for unit, expected in (("", yearly), ("tokens/(0.4*Month)", yearly / 0.4)):
+        mapping = {"google_tokens_per_month": SeriesMapping(
+            "google_tokens_per_month", "Tokens Served", "level", 1.0, "p", "r", unit)}
+        observed = observations_for(research, frame, mapping).points["observed"]
+        assert observed.iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_every_fitted_series_converts_into_the_research_models_units(research):
+    skipped = observations_for(research).skipped
+    assert not skipped["reason"].str.contains("another quantity").any()
+
+
+def test_a_variable_that_measures_another_quantity_leaves_the_series_out(minimal):
+    # The minimal model counts compute in exaFLOP/s; a series in H100-equivalents
+    # has no dimension in common with it: left out, both units named.
+    frame = pd.DataFrame([("stock", 2024.5, 4.0, "million H100e")],
+                         columns=["series", "time", "value", "unit"])
+    mapping = {"stock": SeriesMapping("stock", "Installed Compute", "level", 1.0, "p", "r")}
+    data = observations_for(minimal, frame, mapping)
+    assert data.points.empty
+    assert data.skipped["reason"].iloc[0] == (
+        "the model's 'Installed Compute' is in 'exaFLOP/s', another quantity than 'million H100e'")
 
 
 def test_left_out_observations_say_why(research):

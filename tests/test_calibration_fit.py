@@ -6,7 +6,6 @@ known constants; the fit starts from the model's defaults.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ import pytest
 import flywheel
 from flywheel.calibration import SeriesMapping, calibrate, compare
 from flywheel.errors import ParameterValueError, UnknownParameterError
+from flywheel.experiments.uncertainty import load_uncertainty
 
 from conftest import TEST_MODELS
 
@@ -97,11 +97,12 @@ def test_compare_without_fitting_uses_the_given_constants(logistic):
     assert at_defaults.weighted_mean_abs_log_error > 0.1
 
 
-def test_research_model_fit_takes_seconds_and_improves(research):
-    start = time.perf_counter()
-    result = calibrate(research, params=["Imitation Coefficient", "Algorithmic Learning Rate"])
-    elapsed = time.perf_counter() - start
-    assert result.success and elapsed < 30
+def test_research_model_fit_improves(research):
+    # Two of the constants the research model's uncertainty file marks calibrated (the
+    # names change with the model's version); speed is benchmarks/' job, not a test's.
+    names = [p.name for p in load_uncertainty(research).parameters if p.calibrated][:2]
+    result = calibrate(research, params=names)
+    assert result.success
     # least_squares never ends above where it started: compare the objective itself.
     before = result.before.points
     assert result.cost <= 0.5 * np.sum((before["weight"] * before["log_error"]) ** 2)

@@ -16,8 +16,8 @@ Examples
 >>> import flywheel
 >>> from flywheel.calibration.data import observations_for
 >>> data = observations_for(flywheel.load("flywheel"))
->>> data.points.loc[data.points.series == "google_tokens_per_month", "observed"].round(0).tolist()
-[116.0, 5760.0]
+>>> data.points.loc[data.points.series == "big_six_capex", "observed"].tolist()  # not 2014
+[212.0, 130.0]
 """
 
 from __future__ import annotations
@@ -184,10 +184,25 @@ def load_mapping(path: str | Path | None = None) -> dict[str, SeriesMapping]:
     return mapping
 
 
-def _factor(series: str, unit: str, model_units: str, variable: str) -> float:
-    """The number that converts `unit` into `model_units`, or a DataFileError."""
+def _factor(series: str, unit: str, model_units: str, variable: str) -> float | None:
+    """The number that converts `unit` into `model_units`.
+
+    None when the two have no dimension in common: the model's variable of
+    that name measures another quantity (the minimal model's Installed
+    Compute is in exaFLOP/s, the data's installed compute in H100-equivalents).
+
+    Raises
+    ------
+    DataFileError
+        A unit that does not parse, or that shares a dimension with the
+        variable's units but does not convert into them (a stock for a rate).
+    """
     try:
-        return float(parse_units(unit).to(parse_units(model_units)).magnitude)
+        given, wanted = parse_units(unit), parse_units(model_units)
+        if (given.dimensionality and wanted.dimensionality
+                and not set(given.dimensionality) & set(wanted.dimensionality)):
+            return None
+        return float(given.to(wanted).magnitude)
     except Exception as error:  # pint's DimensionalityError and parse errors alike
         raise DataFileError(
             f"series {series!r}: cannot convert its unit {unit!r} into the units "
@@ -212,6 +227,9 @@ def observations_for(model, observations: pd.DataFrame | str | Path | None = Non
     DataFileError
         A series that the mapping does not know, or whose unit does not
         convert into its variable's units (naming the series and both units).
+        A unit with no dimension in common with the variable's is not an
+        error: the model measures another quantity by that name, and the
+        series is left out (in ``skipped``, with both units).
     """
     frame = (observations if isinstance(observations, pd.DataFrame)
              else load_observations(observations))
@@ -230,7 +248,13 @@ def observations_for(model, observations: pd.DataFrame | str | Path | None = Non
             skipped.append({"series": row.series, "time": row.time, "reason": reason})
             continue
         units = model.elements[entry.variable].units
-        factor = _factor(row.series, entry.unit or row.unit, units, entry.variable)
+        unit = entry.unit or row.unit
+        factor = _factor(row.series, unit, units, entry.variable)
+        if factor is None:
+            skipped.append({"series": row.series, "time": row.time, "reason":
+                            f"the model's {entry.variable!r} is in {units!r}, another "
+                            f"quantity than {unit!r}"})
+            continue
         kept.append({"series": row.series, "variable": entry.variable,
                      "transform": entry.transform, "weight": entry.weight, "time": row.time,
                      "observed": row.value * factor, "unit": units, "value": row.value,
