@@ -9,9 +9,16 @@ file                      what it shows
 ========================  ===================================================
 baseline.png              the research model's baseline: unit cost, usage,
                           adopters, spend, capex, inference share, capacity,
-                          utilisation, 2020-2040
-causal_loop_diagram.png   the research model's named feedback loops (R1-R6,
-                          B1-B5) as a causal loop diagram
+                          utilisation, 2020-2040, with the observed data and
+                          the end of the history
+bands.png                 the research model's projection: 5-95% bands of an
+                          ensemble of 500 over the calibrated intervals and
+                          the least-grounded assumptions, with the data
+jevons_decomposition.png  the change in total and inference compute spend
+                          since 2025 split into the price part, the non-price
+                          part and their interaction
+causal_loop_diagram.png   the research model's named feedback loops (R1-R7,
+                          B1-B6) as a causal loop diagram
 stock_flow_minimal.png    the workshop model's stock-and-flow diagram (its
                           Vensim sketch)
 jevons_phase.png          the Jevons phase diagram: spend ratio over price
@@ -67,8 +74,8 @@ BASELINE_OUTPUTS = (
 DEFAULT_GRID = (41, 21)
 
 #: Years of each model's spend ratio on the phase diagram. The workshop model's
-#: demand is almost all price-driven by 2025; the research model's adoption and
-#: capability keep spend growing through the early 2030s at any elasticity, so
+#: demand is almost all price-driven by 2025; the research model's adoption, reasoning and
+#: capability keep spend growing through the late 2020s at any elasticity, so
 #: its flip shows once adoption saturates.
 PHASE_YEARS = {"flywheel_minimal": (2025, 2035), "flywheel": (2030, 2040)}
 
@@ -89,16 +96,55 @@ def _year_ticks(ax) -> None:
 
 
 def _baseline(models: _Models, grid: tuple[int, int]):
+    from flywheel.experiments.projection import history_end, observed_points
     from flywheel.plots import plot_run
 
     model = models["flywheel"]
     run = flywheel.simulate(model, return_columns=list(BASELINE_OUTPUTS))
     figure = _figure(15, 6.6)
     axes = figure.subplots(2, 4)
-    plot_run(run, list(BASELINE_OUTPUTS), axes=axes,
+    plot_run(run, list(BASELINE_OUTPUTS), axes=axes, observations=observed_points(model, run),
+             history_end=history_end(model),
              title="The AI compute flywheel: baseline of the research model, 2020-2040")
     for ax in axes.ravel():
         _year_ticks(ax)
+    return figure
+
+
+#: Seed and size of the projection ensemble of bands.png.
+BANDS_SEED, BANDS_MEMBERS = 0, 500
+
+
+def _bands(models: _Models, grid: tuple[int, int]):
+    from flywheel.experiments.projection import observed_points
+    from flywheel.plots import plot_bands
+
+    model = models["flywheel"]
+    bands = flywheel.project(model, n=BANDS_MEMBERS, seed=BANDS_SEED,
+                             outputs=list(BASELINE_OUTPUTS))
+    run = flywheel.simulate(model, return_columns=list(BASELINE_OUTPUTS))
+    figure = _figure(15, 6.6)
+    axes = figure.subplots(2, 4)
+    plot_bands(bands, list(BASELINE_OUTPUTS), axes=axes,
+               observations=observed_points(model, run),
+               title=f"The research model's projection: 5-95% bands of {BANDS_MEMBERS} runs "
+                     "over the calibrated intervals and the least-grounded assumptions")
+    for ax in axes.ravel():
+        _year_ticks(ax)
+    return figure
+
+
+def _jevons_decomposition(models: _Models, grid: tuple[int, int]):
+    from flywheel.plots.decomposition import plot_jevons_decomposition
+
+    parts = flywheel.jevons_decomposition(models["flywheel"])
+    figure = _figure(13, 4.8)
+    for ax, output in zip(figure.subplots(1, 2), ("Total Compute Spend",
+                                                  "Inference Compute Spend")):
+        plot_jevons_decomposition(parts, output, ax=ax)
+        _year_ticks(ax)
+    figure.suptitle("Jevons, price-only: the change in spend since 2025 from the price fall, "
+                    "from non-price growth, and from both together")
     return figure
 
 
@@ -191,6 +237,8 @@ class _Models(dict):
 #: File name -> the function that draws it.
 FIGURES: dict[str, Callable] = {
     "baseline.png": _baseline,
+    "bands.png": _bands,
+    "jevons_decomposition.png": _jevons_decomposition,
     "causal_loop_diagram.png": _causal_loop_diagram,
     "stock_flow_minimal.png": _stock_flow,
     "jevons_phase.png": _jevons_phase,

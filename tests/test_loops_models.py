@@ -1,4 +1,4 @@
-"""The bundled models' loops: MODEL.md's table in the research model, the minimal model's list."""
+"""The bundled models' loops: docs/model.md's table in the research model, the minimal model's list."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import flywheel
 
-#: MODEL.md, "Loops the model must contain": id -> (name, polarity, variables on the path).
+#: docs/model.md, "Loops": id -> (name, polarity, variables on the path).
 RESEARCH_LOOPS = {
     "R1": ("Learning flywheel", "reinforcing",
            ["Tokens Demanded", "Desired Installed Compute", "Compute Orders",
@@ -27,6 +27,17 @@ RESEARCH_LOOPS = {
     "B4": ("Supply line", "balancing",
            ["Compute Under Construction", "Supply Line Gap", "Compute Orders"]),
     "B5": ("Retirement", "balancing", ["Installed Compute", "Compute Retirements"]),
+    "R5": ("Algorithmic progress", "reinforcing",
+           ["Training Compute Spend", "Algorithmic Efficiency", "Compute per Token",
+            "Inference Price", "Tokens Served", "AI Revenue"]),
+    "R7": ("Return on capacity", "reinforcing",
+           ["Expected Return on Capacity", "Investment Appetite", "Compute Orders",
+            "Installed Compute", "Tokens Served", "AI Revenue"]),
+    "R8": ("Financing", "reinforcing",
+           ["AI Revenue", "Affordable Capex", "Compute Orders", "Installed Compute",
+            "Tokens Served"]),
+    "B6": ("Hardware scarcity", "balancing",
+           ["Compute Under Construction", "Hardware Scarcity Markup", "Compute Orders"]),
 }
 
 
@@ -36,7 +47,7 @@ def research_loops(research):
 
 
 @pytest.mark.parametrize("loop_id", sorted(RESEARCH_LOOPS))
-def test_research_model_has_every_loop_of_model_md(research_loops, loop_id):
+def test_research_model_has_every_named_loop(research_loops, loop_id):
     name, polarity, path = RESEARCH_LOOPS[loop_id]
     loop = research_loops[loop_id]
     assert (loop.name, loop.polarity) == (name, polarity)
@@ -80,12 +91,12 @@ def test_research_model_dominance_is_well_formed(research):
     assert len(periods) and periods["start"].min() == first
 
 
-#: The minimal model's own list (its documentation names them).
+#: The minimal model's list: the research model's ids for the same loops.
 MINIMAL_LOOPS = {
     "R1": ("Learning flywheel", "reinforcing"),
-    "B1": ("Market saturation", "balancing"),
-    "B2": ("Retirement", "balancing"),
+    "B2": ("Market saturation", "balancing"),
     "B3": ("Capacity acquisition", "balancing"),
+    "B5": ("Retirement", "balancing"),
 }
 
 
@@ -93,7 +104,16 @@ def test_minimal_model_yields_its_named_list(minimal):
     loops = flywheel.feedback_loops(minimal)
     named = {loop.id: (loop.name, loop.polarity) for loop in loops if loop.name}
     assert named == MINIMAL_LOOPS
-    assert list(named) == ["R1", "B1", "B2", "B3"]
+    assert list(named) == ["R1", "B2", "B3", "B5"]
     # the other variant of the flywheel (through the capacity gap) is found, unnamed
     assert [loop.polarity for loop in loops if not loop.name] == ["reinforcing"]
     assert loops["R1"].variables[0] == "Cumulative Compute Shipped"
+
+
+def test_one_loop_vocabulary_across_the_bundled_models(research_loops, minimal):
+    """The same id is the same loop (same name and polarity) in both models."""
+    minimal_loops = flywheel.feedback_loops(minimal)
+    for loop in minimal_loops:
+        if loop.name:
+            twin = research_loops[loop.id]
+            assert (twin.name, twin.polarity) == (loop.name, loop.polarity)

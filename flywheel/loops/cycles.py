@@ -309,7 +309,7 @@ def feedback_loops(
     >>> import flywheel
     >>> loops = flywheel.feedback_loops("flywheel_minimal")
     >>> [(l.id, l.polarity) for l in loops if l.name][:2]
-    [('R1', 'reinforcing'), ('B1', 'balancing')]
+    [('R1', 'reinforcing'), ('B2', 'balancing')]
     """
     from flywheel.errors import ParameterValueError
 

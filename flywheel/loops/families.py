@@ -32,7 +32,7 @@ Examples
 >>> families = flywheel.loop_families(flywheel.loop_dominance("flywheel_minimal"),
 ...                                   "flywheel_minimal")
 >>> families["family"].values.tolist()
-['R1', 'B1', 'B2', 'B3']
+['R1', 'B2', 'B3', 'B5']
 """
 
 from __future__ import annotations
