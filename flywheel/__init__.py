@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from flywheel._lazy import lazy_package
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from flywheel.app.explore import explore
     from flywheel.calibration import backtest, calibrate, compare
     from flywheel.checks import check_model
     from flywheel.experiments import (
@@ -53,6 +54,7 @@ _PUBLIC = {
     **dict.fromkeys(["Element", "Model", "available_models", "load"], "flywheel.model"),
     **dict.fromkeys(["backtest", "calibrate", "compare"], "flywheel.calibration"),
     "check_model": "flywheel.checks",
+    "explore": "flywheel.app.explore",
     **dict.fromkeys(["define_problem", "jevons_decomposition", "jevons_threshold", "project",
                      "sample", "sensitivity", "sweep"], "flywheel.experiments"),
     **dict.fromkeys(["causal_graph", "dominant_periods", "feedback_loops", "knockout",

@@ -18,13 +18,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from flywheel.cli import basics, calibration, experiments, figures, loops
+from flywheel.cli import app, basics, calibration, experiments, figures, loops
 from flywheel.errors import FlywheelError
 
 __all__ = ["command_names", "main"]
 
 #: The modules whose ``register`` adds commands, in the order ``--help`` lists them.
-GROUPS = (basics, experiments, loops, calibration, figures)
+GROUPS = (basics, experiments, loops, calibration, figures, app)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         description="System-dynamics toolkit and model of the AI compute flywheel.",
         epilog="example: flywheel run flywheel --set 'Price Elasticity of Demand=0.8'",
     )
+    from flywheel import __version__
+
+    parser.add_argument("--version", action="version", version=f"flywheel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(

@@ -14,6 +14,7 @@ from flywheel.plots.experiments import (
     plot_threshold_1d,
 )
 from flywheel.plots.runs import plot_bands, plot_run, plot_variable
+from flywheel.plots.scenarios import plot_scenarios
 
 __all__ = [
     "plot_bands",
@@ -23,6 +24,7 @@ __all__ = [
     "plot_loop_dominance",
     "plot_phase_diagram",
     "plot_run",
+    "plot_scenarios",
     "plot_stock_flow_diagram",
     "plot_sweep",
     "plot_threshold_1d",

@@ -37,6 +37,7 @@ __all__ = ["plot_causal_loop_diagram", "plot_stock_flow_diagram"]
 _SIGNS = {"+": "+", "-": "\u2212", "mixed": "\u00b1", "?": "?"}
 _REINFORCING = "#c0392b"
 _BALANCING = "#2471a3"
+_HIGHLIGHT = "#e69f00"
 _UNDETERMINED = "#7f8c8d"
 
 
@@ -182,6 +183,7 @@ def plot_causal_loop_diagram(
     simplify: bool = True,
     hidden: bool = False,
     fontsize: float = 11,
+    highlight: str | None = None,
 ):
     """Draw a causal loop diagram of `model`'s loops, or of chosen `loops`.
 
@@ -207,6 +209,9 @@ def plot_causal_loop_diagram(
         a link through them is one arrow with a delay mark (``||``).
     fontsize : float
         Size of the variable names (loop names are a little smaller).
+    highlight : str, optional
+        A shown loop's id or name: its links are drawn thick and coloured,
+        the others grey (e.g. the loop that dominates at some time).
 
     Returns
     -------
@@ -256,6 +261,12 @@ def plot_causal_loop_diagram(
                 transform=ax.transAxes, fontsize=fontsize)
         return ax
     order = [v for loop in chosen for v in loop_nodes.get(loop.id, [])]
+    hot: set[tuple[str, str]] = set()
+    if highlight is not None:
+        lit = loop_nodes.get(found.get(str(highlight)).id) or []
+        hot = {(lit[k], lit[(k + 1) % len(lit)]) for k in range(len(lit))}
+        ax.set_title(f"{title}; {found.get(str(highlight)).label} highlighted",
+                     fontsize=fontsize + 2)
     pos = _layout(cld, model, layout, order)
     xs, ys = np.array([p[0] for p in pos.values()]), np.array([p[1] for p in pos.values()])
     span = max(np.ptp(xs), np.ptp(ys), 1.0)
@@ -273,8 +284,11 @@ def plot_causal_loop_diagram(
         start, end = pos[a], pos[b]
         rad = 0.18
         ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={rad}",
-                                     arrowstyle="-|>", mutation_scale=16, lw=1.4,
-                                     color="#333333", patchA=boxes[a].get_bbox_patch(),
+                                     arrowstyle="-|>", mutation_scale=16,
+                                     lw=3.2 if (a, b) in hot else 1.4,
+                                     color=_HIGHLIGHT if (a, b) in hot
+                                     else "#aaaaaa" if hot else "#333333",
+                                     patchA=boxes[a].get_bbox_patch(),
                                      patchB=boxes[b].get_bbox_patch(), shrinkA=2, shrinkB=4,
                                      zorder=2))
         sx, sy = _on_curve(start, end, rad, 0.62)
