@@ -158,10 +158,15 @@ def test_figures_draw_bands_data_and_the_history_line(research, research_bands):
 def test_a_trend_series_is_drawn_on_its_variables_curve(research):
     run = flywheel.simulate(research, method="euler")
     points = observed_points(research, run)
-    google = points[points["series"] == "google_tokens_per_month"]
-    model = np.exp(np.interp(google["time"], run["time"], np.log(run["Tokens Served"])))
-    # Two points, one share: their geometric mean sits on the (log-interpolated) curve.
-    assert np.exp(np.mean(np.log(google["value"] / model))) == pytest.approx(1.0, rel=1e-9)
+    trends = points[points["transform"] == "trend"]
+    assert len(trends)
+    for _, group in trends.groupby("series"):
+        variable = group["variable"].iloc[0]
+        model = np.exp(np.interp(group["time"], run["time"], np.log(run[variable])))
+        # One share per series: the geometric mean of its points sits on the
+        # (log-interpolated) curve.
+        ratio = np.exp(np.mean(np.log(group["value"] / model)))
+        assert ratio == pytest.approx(1.0, rel=1e-9)
 
 
 def test_cli_run_bands_draws_the_ensemble_with_data_and_history(tmp_path, capsys):
