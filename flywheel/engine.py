@@ -24,6 +24,7 @@ import numpy as np
 
 from flywheel.compiler import CompiledModel
 from flywheel.compiler.jit import available
+from flywheel.compiler.kernels import KERNEL_METHODS
 from flywheel.errors import ParameterValueError
 from flywheel.integrators import METHODS, StateFailure, time_grid
 from flywheel.params import RunTimes, ScenarioParams, finite_number
@@ -42,7 +43,7 @@ def run_compiled(
     atol: float = 1e-6,
     return_columns: Sequence[str] | None = None,
     max_step: float | None = None,
-    jit: bool = False,
+    jit: bool | None = None,
 ) -> Trajectories:
     """Integrate `compiled` once for every scenario in `params`.
 
@@ -70,24 +71,27 @@ def run_compiled(
         of PySD's columns).
     max_step : float, optional
         Largest step of an adaptive method (default: unbounded).
-    jit : bool
-        Run Euler as one numba-compiled loop (:mod:`flywheel.compiler.jit`;
-        needs numba, method="euler" only). Same results, far less overhead
-        per step; the first call per model and parameter set compiles.
+    jit : bool or None
+        Run ``"euler"``, ``"rk4"`` or ``"RK45"`` as one compiled kernel
+        (:mod:`flywheel.compiler.kernels`: the same results up to rounding,
+        and RK45's error controlled per scenario). None (default): whenever
+        numba is installed and the method has a kernel; True: always (an
+        error otherwise); False: never (the numpy path).
 
     Raises
     ------
     ParameterValueError
         An unknown method (the message lists the valid ones), bad tolerances,
-        or `jit` with another method than Euler or without numba.
+        or ``jit=True`` with a method without a kernel or without numba.
     SimulationError
         The integration failed (scipy's message and the time reached).
     """
     if method not in METHODS:
         raise ParameterValueError(
             f"unknown method {method!r}; valid methods are {', '.join(METHODS)}")
-    if jit and method != "euler":
-        raise ParameterValueError(f"jit=True runs method 'euler' only, not {method!r}")
+    if jit and method not in KERNEL_METHODS:
+        raise ParameterValueError(
+            f"jit=True runs methods {', '.join(KERNEL_METHODS)} only, not {method!r}")
     if jit and not available():
         raise ParameterValueError("jit=True needs numba: pip install numba")
     options = {"rtol": finite_number(rtol, "rtol"), "atol": finite_number(atol, "atol"),
@@ -98,9 +102,9 @@ def run_compiled(
     # numpy's warnings are off: every state and saved value is checked instead
     # (Solution.failures here, flywheel.results.find_non_finite in simulate).
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if method in KERNEL_METHODS and (jit or jit is None and available()):
+            return _run_kernel(compiled, params, control, grid, method, options, return_columns)
         bound = compiled.bind(params.values, control, return_columns)
-        if jit:
-            return _run_kernel(compiled, bound, params.values, n, grid, control)
         solution = METHODS[method](bound.rhs, bound.y0, grid, **options)
         out = _collect(compiled, bound, grid, solution.states, n)
         first = min(solution.failures, default=None)
@@ -130,18 +134,15 @@ def _diagnose(compiled, bound, failure: StateFailure, scenario: int, full: bool)
     return Failure(failure.time, tuple((n, float(v)) for n, v in stocks if not np.isfinite(v))[:3])
 
 
-def _run_kernel(compiled, bound, values, n, grid, control) -> Trajectories:
-    names = list(values)
-    kernel = compiled.kernel(bound.columns, names)
-    table = np.empty((len(names), n))
-    for row, name in zip(table, names):
-        row[:] = values[name]
-    slot = np.full(len(grid.steps), -1, dtype=np.int64)
-    slot[grid.saved] = np.arange(len(grid.saved))
-    out = np.empty((len(grid.saved), len(bound.columns), n))
-    kernel(table, grid.steps, slot, *control, out)
-    result = {name: out[:, c, :] for c, name in enumerate(bound.columns)}
-    return Trajectories(grid.save_times, result, {"nfev": len(grid.steps) - 1, "jit": True})
+def _run_kernel(compiled, params, control, grid, method, options, columns) -> Trajectories:
+    """The run as one compiled kernel; its failures diagnosed as the numpy path's."""
+    run = compiled.kernel().run(params.values, control, grid, method, columns=columns, **options)
+    failures = {}
+    if run.failures:
+        bound, first = compiled.bind(params.values, control), min(run.failures)
+        failures = {j: _diagnose(compiled, bound, StateFailure(*failure), j, full=j == first)
+                    for j, failure in run.failures.items()}
+    return Trajectories(grid.save_times, run.values, run.stats, failures)
 
 
 def _collect(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:

@@ -23,8 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse
-from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, Radau
 
 from flywheel.errors import FlywheelError, SimulationError
 
@@ -179,8 +177,7 @@ MAX_STALLED_STEPS = 10_000
 #: What a solver's step may raise besides flywheel's errors (BDF: "Factor is exactly singular").
 _SOLVER_ERRORS = (ArithmeticError, ValueError, RuntimeError)
 
-_SOLVERS = {"RK45": RK45, "RK23": RK23, "DOP853": DOP853, "LSODA": LSODA, "Radau": Radau,
-            "BDF": BDF}
+_SOLVERS = ("RK45", "RK23", "DOP853", "LSODA", "Radau", "BDF")  # scipy.integrate's classes
 
 
 def _scipy(method: str):
@@ -225,10 +222,14 @@ def _attempt(method: str, rhs: Rhs, y0: np.ndarray, active: np.ndarray,
         full[:, active] = flat.reshape(size, n).T
         return rhs(t, full)[:, active].T.ravel()
 
+    import scipy.integrate  # imported by the first run that needs it (cheap start-up)
+    import scipy.sparse
+
     if method in ("Radau", "BDF"):
         options = dict(options, jac_sparsity=scipy.sparse.kron(
             scipy.sparse.identity(size, format="csr"), np.ones((n, n)), format="csr"))
-    solver = _SOLVERS[method](fun, t_span[0], y0[:, active].T.ravel(), t_span[1], **options)
+    solver = getattr(scipy.integrate, method)(fun, t_span[0], y0[:, active].T.ravel(),
+                                              t_span[1], **options)
     saved, stalled, reason = 0, 0, None
     while solver.status == "running" and reason is None:
         t_old, y_old = solver.t, solver.y.reshape(size, n).T.copy()

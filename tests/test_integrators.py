@@ -169,22 +169,3 @@ def test_bad_input_is_refused_clearly(params, options, error, match):
 def test_saveper_follows_a_changed_dt():
     result = run("teacup", method="euler", dt=0.5, final_time=2.0)
     assert result["time"].values.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]  # SAVEPER = TIME STEP
-
-
-@pytest.mark.parametrize("model", ["functions", "delays", "lotka_volterra"])
-def test_numba_kernel_equals_numpy_euler(model):
-    """The optional JIT path runs the same float operations: equal to 1e-12."""
-    pytest.importorskip("numba")
-    cm = compiled(model)
-    name, value = next(iter(cm.constants.items()))
-    params = {name: [value, 1.5]}
-    numpy_run = run(cm, params, method="euler")
-    jit_run = run(cm, params, method="euler", jit=True)
-    for variable in numpy_run.data_vars:
-        np.testing.assert_allclose(jit_run[variable], numpy_run[variable], rtol=1e-12,
-                                   err_msg=variable)
-
-
-def test_jit_is_euler_only():
-    with pytest.raises(ParameterValueError, match="euler"):
-        run("teacup", method="RK45", jit=True)

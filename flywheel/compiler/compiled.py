@@ -71,7 +71,7 @@ class CompiledModel:
     def __init__(self, abstract_model, title: str = "a model") -> None:
         self.graph = graph = ModelGraph(abstract_model)
         self._abstract = abstract_model
-        self._kernels: dict[tuple, object] = {}
+        self._kernels: dict[str, object] = {}
         self._title = title
         self.variable_names = tuple(graph.columns)
         self.stock_names = tuple(graph.nodes[s].name for s in graph.stocks)
@@ -102,19 +102,17 @@ class CompiledModel:
             self._modules[columns] = namespace
         return self._modules[columns]
 
-    def kernel(self, columns: Sequence[str], overridden: Sequence[str]):
-        """The numba Euler kernel for `columns` with `overridden` constants (cached).
+    def kernel(self):
+        """The model's compiled kernels, built once (every constant a runtime input).
 
-        See :mod:`flywheel.compiler.jit`; needs numba.
+        See :class:`flywheel.compiler.kernels.Kernel`; needs numba.
         """
-        from flywheel.compiler.jit import build_kernel
+        from flywheel.compiler.kernels import Kernel
 
-        key = (tuple(columns), tuple(overridden))
-        if key not in self._kernels:
-            if "scalar" not in self._kernels:
-                self._kernels["scalar"] = ModelGraph(self._abstract, scalar=True)
-            self._kernels[key] = build_kernel(self._kernels["scalar"], *key)
-        return self._kernels[key]
+        if "kernel" not in self._kernels:
+            graph = ModelGraph(self._abstract, scalar=True)
+            self._kernels["kernel"] = Kernel(graph, list(self.constants))
+        return self._kernels["kernel"]
 
     def controls(self, initial_time: float | None = None, final_time: float | None = None,
                  time_step: float | None = None, saveper: float | None = None
