@@ -26,8 +26,10 @@ Examples
 >>> import flywheel
 >>> from flywheel.calibration.backtest import backtest
 >>> result = backtest(flywheel.load("flywheel"), cutoff=2024.99, n=500, seed=1)
->>> sorted(set(result.to_frame()["series"]))[:2]
-['chatgpt_weekly_users', 'google_tokens_per_month']
+>>> result.to_frame().columns[:5].tolist()
+['series', 'variable', 'transform', 'weight', 'time']
+>>> bool((result.to_frame()["time"] > 2024.99).all())
+True
 >>> 0 <= result.covered <= len(result.points)
 True
 """

@@ -205,8 +205,8 @@ def observed_points(model: Model, run: xr.Dataset) -> pd.DataFrame:
     >>> import flywheel
     >>> model = flywheel.load("flywheel")
     >>> points = observed_points(model, flywheel.simulate(model, method="euler"))
-    >>> sorted(set(points["transform"]))
-    ['level', 'trend']
+    >>> points.columns.tolist()
+    ['series', 'variable', 'transform', 'time', 'value']
     """
     data = observations_for(model)
     times = run["time"].to_numpy()

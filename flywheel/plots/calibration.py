@@ -81,9 +81,10 @@ def plot_backtest(result, *, axes=None):
     --------
     >>> import flywheel
     >>> from flywheel.calibration.backtest import backtest
-    >>> axes = plot_backtest(backtest(flywheel.load("flywheel"), n=500, seed=1))
-    >>> axes[0].get_title()
-    'google_tokens_per_month: Tokens Served x share'
+    >>> result = backtest(flywheel.load("flywheel"), n=500, seed=1)
+    >>> axes = plot_backtest(result)
+    >>> axes[0].get_title().split(":")[0] == result.points["series"].iloc[0]
+    True
     """
     test = result.points
     series = list(dict.fromkeys(test["series"]))
