@@ -122,7 +122,7 @@ def test_every_level_series_is_within_a_factor_1_5_but_the_documented_misfit(fit
 def test_bounds_hold(fit):
     # Bounds are facts: one firm's revenue or stock under the market's, list prices over
     # the served mix. A bound may be crossed only within the factor 1.5 of a fitted series.
-    bounds = fit[fit.transform.isin(["lower_bound", "upper_bound"])]
+    bounds = fit[fit["transform"].isin(["lower_bound", "upper_bound"])]
     assert (np.abs(bounds.log_error.astype(float)) <= np.log(1.5)).all()
 
 

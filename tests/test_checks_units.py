@@ -93,6 +93,7 @@ def test_a_wrong_units_string_in_the_research_model_is_caught(research, tmp_path
     path.write_text(broken)
     found = [m for m in check_units(flywheel.load(path)) if m.element == "Capex"]
     assert [(m.expression, m.right) for m in found] == [
-        ("(Compute Orders * Hardware Cost per Compute)", "USD*billion")
+        ("(Compute Shipments * Hardware Cost per Compute * Hardware Scarcity Markup)",
+         "USD*billion")
     ]
     assert "/Year" in found[0].left

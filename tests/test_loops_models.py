@@ -66,8 +66,11 @@ def test_the_named_loops_stand_on_their_equations(research):
     """With the signs the equations say (no run), the structural loops read right."""
     with pytest.warns(flywheel.errors.LoopNameWarning):  # the others need measured signs
         symbolic = flywheel.feedback_loops(research, numeric=False)
-    for loop_id in ("B3", "B4", "B5"):
-        assert symbolic[loop_id].polarity == RESEARCH_LOOPS[loop_id][1]
+    # B3 and B4 pass through the financing switch and the investment appetite, whose
+    # signs need values (1 - switch, a power of MIN(1, return)): only B5 stands alone.
+    assert symbolic["B5"].polarity == RESEARCH_LOOPS["B5"][1]
+    assert {symbolic[loop_id].polarity for loop_id in ("B3", "B4")} <= {"balancing",
+                                                                         "undetermined"}
 
 
 def test_the_feedback_strengths_switch_their_loops_off(research, research_loops):
