@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from flywheel.compiler.jit import available
 from flywheel.loops.cycles import DEFAULT_MAX_LOOPS, FeedbackLoops, feedback_loops, paused_gc
 from flywheel.loops.evaluate import Evaluator, evaluator
 from flywheel.model import Model, load
@@ -145,11 +146,12 @@ def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
 
 # ---------------------------------------------------------------------- along a run
 def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Link scores of `edges` at steps 1..n-1: shape (n - 1, len(edges), scenarios)."""
+    """Link scores of `edges` at every step: shape (n, len(edges), scenarios), NaN at step 0."""
     values = run.values
     n = run.times.size
     width = max(1, run.n_scenarios or 1)
-    out = np.zeros((n - 1, len(edges), width))
+    out = np.zeros((n, len(edges), width))
+    out[0] = np.nan
     by_target: dict[str, list[int]] = {}
     for k, (_, target) in enumerate(edges):
         by_target.setdefault(target, []).append(k)
@@ -169,7 +171,7 @@ def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.nda
                 if source not in changes:
                     continue
                 x = np.broadcast_to(values[source], (n, width))
-                out[:, k, :] = _score(changes[source], change, x[1:] - x[:-1])
+                out[1:, k, :] = _score(changes[source], change, x[1:] - x[:-1])
     return out
 
 
@@ -284,24 +286,37 @@ def _dominance(model, loops, params, method, final_time, dt) -> xr.Dataset:
     edges = sorted({(a, b) for loop in loops for a, b, _ in loop.links})
     link_index = {edge: k for k, edge in enumerate(edges)}
     scores = _link_scores(ev, run, edges)
-    loop_scores = _products(scores, [[link_index[(a, b)] for a, b, _ in loop.links]
-                                     for loop in loops])
-    relative = np.zeros_like(loop_scores)
+    members = [[link_index[(a, b)] for a, b, _ in loop.links] for loop in loops]
     partitions = np.array([loop.partition for loop in loops])
+    if available():
+        from flywheel.loops.products import loop_scores
+
+        products, relative = loop_scores(scores, members, partitions)
+    else:
+        products, relative = _loop_scores(scores, members, partitions)
+    relative[0] = np.nan  # the first time has no score
+    return _dataset(model, loops, edges, run, scores, products, relative, method)
+
+
+def _loop_scores(scores: np.ndarray, members: list[list[int]],
+                 partitions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Loop scores and relative loop scores (numpy; :mod:`flywheel.loops.products` is
+    the compiled path); NaN where the link scores are."""
+    products = _products(scores, members)
+    relative = np.zeros_like(products)
     for part in np.unique(partitions):
-        members = partitions == part
-        total = np.abs(loop_scores[:, members, :]).sum(axis=1, keepdims=True)
+        inside = partitions == part
+        total = np.abs(products[:, inside, :]).sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            relative[:, members, :] = np.where(total > 0, loop_scores[:, members, :] / total, 0.0)
-    return _dataset(model, loops, edges, run, scores, loop_scores, relative, method)
+            relative[:, inside, :] = np.where(total > 0, products[:, inside, :] / total, 0.0)
+    return products, relative
 
 
 def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) -> xr.Dataset:
     single = run.n_scenarios is None
 
-    def pad(values):
-        full = np.concatenate([np.full((1,) + values.shape[1:], np.nan), values])
-        return full[..., 0] if single else full
+    def pad(values):  # the first time has no score: NaN there already
+        return values[..., 0] if single else values
 
     dims_link = ("time", "link") if single else ("time", "link", "scenario")
     dims_loop = ("time", "loop") if single else ("time", "loop", "scenario")

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from flywheel.compiler import runtime
+from flywheel.compiler.jit import available
+from flywheel.compiler.kernels import KERNEL_METHODS
 from flywheel.compiler.translate import TIME
 from flywheel.errors import ParameterValueError
 from flywheel.integrators import METHODS, time_grid
@@ -174,11 +176,18 @@ class Evaluator:
         grid = time_grid(*control)
         with np.errstate(all="ignore"):
             bound = self.compiled.bind(values, control)
-            states = METHODS[method](bound.rhs, bound.y0, grid, rtol=1e-6, atol=1e-6,
-                                     max_step=np.inf).states
+            states = self._states(bound, values, control, grid, method)
             namespace = self._namespace(bound, grid, states, control)
         graph_values = {name: namespace[ident] for name, ident in self.ident.items()}
         return EulerRun(grid.steps, step, graph_values, namespace, checked.n_scenarios, values)
+
+    def _states(self, bound, values, control, grid, method) -> np.ndarray:
+        """The state at every step: one compiled kernel run where numba is, else numpy."""
+        if method in KERNEL_METHODS and available():
+            run = self.compiled.kernel().run(values, control, grid, method, states=True)
+            return np.stack([run.values[name] for name in self.compiled.stock_names], axis=1)
+        return METHODS[method](bound.rhs, bound.y0, grid, rtol=1e-6, atol=1e-6,
+                               max_step=np.inf).states
 
     def _globals(self, control) -> dict:
         namespace = {"np": np, **{name: getattr(runtime, name) for name in runtime.__all__}}
