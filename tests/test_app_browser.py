@@ -183,12 +183,28 @@ def _wait_changed(page, before: np.ndarray, column: str, name: str = "run") -> N
     raise AssertionError(f"the page's {name!r} data did not change within 60 s")
 
 
-def _assert_matches(data: dict[str, np.ndarray], runs: Simulator, values: dict) -> None:
-    expected = runs.run(values)
+def _assert_equal(data: dict[str, np.ndarray], expected, names: list[str]) -> None:
     np.testing.assert_allclose(data["time"], expected["time"].values, rtol=1e-12)
-    for name in runs.shown:
+    for name in names:
         np.testing.assert_allclose(data[name], expected[name].values, rtol=1e-9, atol=0,
                                    err_msg=name)
+
+
+def _assert_matches(page, name: str, runs: Simulator, values: dict) -> None:
+    """The page's source `name` holds flywheel.simulate's run of `values` (to 1e-9).
+
+    Waits up to 60 s for the page to receive it: a slider moved by several key
+    presses re-simulates once per press, and the last run arrives last.
+    """
+    expected = runs.run(values)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return _assert_equal(_source(page, name), expected, runs.shown)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def _page_order(runs: Simulator) -> list[str]:
@@ -219,7 +235,7 @@ def _wait_settled(page, settings: dict[str, float]) -> None:
 
 def test_page_loads_and_a_slider_re_simulates(server, page, runs):
     _open(page, server)
-    _assert_matches(_source(page, "run"), runs, runs.defaults)
+    _assert_matches(page, "run", runs, runs.defaults)
     assert f"Method {runs.method}" in _text(page)
     _shot(page, "serve_run_defaults")
     first = _page_order(runs)[0]
@@ -227,7 +243,7 @@ def test_page_loads_and_a_slider_re_simulates(server, page, runs):
     value = page.evaluate(SLIDER_JS, first)
     assert value != runs.defaults[first]
     _wait_settled(page, {first: value})
-    _assert_matches(_source(page, "run"), runs, {**runs.defaults, first: value})
+    _assert_matches(page, "run", runs, {**runs.defaults, first: value})
     band = _source(page, "families")
     assert band["time"][0] == runs.model.control["INITIAL TIME"]
     _shot(page, "serve_run_moved")
@@ -245,13 +261,13 @@ def test_pinned_scenarios_compare_on_the_same_axes(server, page, runs):
     _move_slider(page, 1, 5)
     now_value = page.evaluate(SLIDER_JS, second)
     _wait_settled(page, {second: now_value})
-    _assert_matches(_source(page, "pin 1"), runs, {**runs.defaults, second: pinned_value})
-    _assert_matches(_source(page, "run"), runs, {**runs.defaults, second: now_value})
+    _assert_matches(page, "pin 1", runs, {**runs.defaults, second: pinned_value})
+    _assert_matches(page, "run", runs, {**runs.defaults, second: now_value})
     assert pinned_value != now_value
     _shot(page, "serve_pinned")
     page.get_by_text("Reset to defaults").click()
     _wait_settled(page, {})
-    _assert_matches(_source(page, "run"), runs, runs.defaults)
+    _assert_matches(page, "run", runs, runs.defaults)
     assert page.blocked == []
 
 
@@ -261,7 +277,7 @@ def test_a_shared_url_applies_its_settings_held_to_range(server, page, runs):
     query = (f"?{first.replace(' ', '+')}=0.75&{last.replace(' ', '+')}={high * 10:g}"
              "&FINAL+TIME=2100&TIME+STEP=abc")
     _open(page, server + query)
-    _assert_matches(_source(page, "run"), runs, {**runs.defaults, first: 0.75, last: high})
+    _assert_matches(page, "run", runs, {**runs.defaults, first: 0.75, last: high})
     text = _text(page)
     assert "FINAL TIME is a control variable" in text
     assert "TIME STEP is a control variable" in text
@@ -290,12 +306,12 @@ def test_host_0000_accepts_a_browser_from_another_address(page):
     try:
         runs = Simulator(flywheel.load("flywheel_minimal"))
         _open(page, f"http://127.0.0.2:{port}/")
-        _assert_matches(_source(page, "run"), runs, runs.defaults)
+        _assert_matches(page, "run", runs, runs.defaults)
         _move_slider(page, 0, 2)
         moved = _page_order(runs)[0]
         value = page.evaluate(SLIDER_JS, moved)
         _wait_settled(page, {moved: value})
-        _assert_matches(_source(page, "run"), runs, {**runs.defaults, moved: value})
+        _assert_matches(page, "run", runs, {**runs.defaults, moved: value})
         _shot(page, "serve_other_address")
         assert page.blocked == []
     finally:

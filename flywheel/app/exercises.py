@@ -43,7 +43,7 @@ EXERCISES = (
     ),
     Exercise(
         'Who drives growth?',
-        'R2 Capability (revenue → training → capability → demand) is the loop many people\nwould name first. Find its bar in the loop-dominance summary, then switch it off\n(*Training Reinvestment Fraction* = 0).\n\n* How much of the dominance does R2 carry, and how much lower is total compute spend\n  in 2035 without it?\n* Which family dominates with the defaults? Switch that one off with its strength\n  (*Imitation Coefficient* for R3): is the loop that dominates the one whose removal\n  changes spend the most?',
+        'R2 Capability (revenue → training → capability → demand) is the loop many people\nwould name first. Find it in the loop-dominance band, then switch it off\n(*Training Reinvestment Fraction* = 0).\n\n* How much of the dominance does R2 carry, and how much lower is total compute spend\n  in 2035 without it?\n* Which family dominates with the defaults? Switch that one off with its strength\n  (*Imitation Coefficient* for R3): is the loop that dominates the one whose removal\n  changes spend the most?',
         'Dominance and importance are different questions. R2 Capability barely\nregisters in the dominance summary, yet without it 2035 spend is clearly lower (the\nsolutions notebook prints by how much): a loop can set the *level* without ever driving the\n*changes*. The family that dominates with the defaults (see the band) is also one\nthe market cannot do without: knock it out and spend collapses. Loops whose knockout changes spend a lot (fixed-cost\nspreading, market saturation) need not dominate either. Read the dominance summary\nfor *when* behaviour changes character, and knockouts for *how much* a loop is worth.',
     ),
     Exercise(

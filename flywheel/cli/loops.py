@@ -6,6 +6,10 @@ Examples
 >>> main(["loops", "flywheel_minimal"])  # doctest: +ELLIPSIS
 flywheel_minimal: ... loops (exhaustive)...
 0
+>>> main(["loops", "flywheel_minimal", "--named"])  # doctest: +ELLIPSIS
+flywheel_minimal: ... loops (exhaustive)...
+4 named loops (the model's sidecar); the other 1 are their parallel variants or unnamed ...
+0
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from flywheel.cli.common import add_model_argument, format_table, parse_set
 from flywheel.errors import ParameterValueError
+from flywheel.outputs import save_figure, write_csv
 
 __all__ = ["register"]
 
@@ -37,8 +42,13 @@ def _loops(args: argparse.Namespace) -> None:
               for p in ("reinforcing", "balancing", "undetermined")}
     print(f"{model.name}: {len(loops)} loops ({loops.method}): "
           + ", ".join(f"{n} {p}" for p, n in counts.items() if n))
+    shown = [loop for loop in loops if loop.name] if args.named else list(loops)
+    if args.named:
+        print(f"{len(shown)} named loops (the model's sidecar); the other "
+              f"{len(loops) - len(shown)} are their parallel variants or unnamed "
+              "(flywheel dominance --families scores each named loop with its variants)")
     rows = [[loop.id, loop.name, loop.polarity, loop.length, " -> ".join(loop.variables)]
-            for loop in loops]
+            for loop in shown]
     print(format_table(rows, ["loop", "name", "polarity", "length", "variables"],
                        [10, 24, 12, 6, 70]))
 
@@ -73,12 +83,10 @@ def _dominance(args: argparse.Namespace) -> None:
     print(format_table(rows, ["part", kind, "name", "polarity", "from", "to", "mean"],
                        [4, 10, 24, 12, 7, 7, 6]))
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
         frame = result[f"relative_{kind}_score"].to_pandas()
         frame.columns = [f"{i} {n}".strip() for i, n in zip(result[kind].values,
                                                             result[f"{kind}_name"].values)]
-        frame.to_csv(out)
+        out = write_csv(frame, args.out, result.attrs)
         print(f"wrote {out.resolve()} (relative {kind} scores)")
     if args.plot:
         from flywheel.plots import plot_loop_dominance
@@ -91,8 +99,7 @@ def _save(figure, path: str) -> None:
     out = Path(path)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ParameterValueError(f"the figure must be a .png, .svg or .pdf file, got {path!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=150, bbox_inches="tight")
+    save_figure(figure, out, dpi=150, bbox_inches="tight")
     print(f"wrote {out.resolve()}")
 
 
@@ -121,6 +128,8 @@ def register(command) -> None:
                        help="enumerate up to this many loops, then search (default 10000)")
     loops.add_argument("--no-names", action="store_true",
                        help="ignore the model's loop-name sidecar file")
+    loops.add_argument("--named", action="store_true",
+                       help="list only the loops the sidecar names (a short list for a room)")
 
     dominance = command(
         "dominance", "Loops That Matter: which loop dominates from when to when "
@@ -149,7 +158,7 @@ def register(command) -> None:
                                                           "(.png, .svg or .pdf)")
     dominance.add_argument("--top", type=int, default=8,
                            help="loops named in the plot (default 8)")
-    dominance.add_argument("--out", metavar="FILE.csv",
+    dominance.add_argument("-o", "--out", metavar="FILE.csv",
                            help="relative loop (family) scores as CSV")
 
     diagram = command(

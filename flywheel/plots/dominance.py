@@ -12,6 +12,8 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+
+from flywheel.plots.style import year_axis
 import xarray as xr
 
 __all__ = ["plot_loop_dominance"]
@@ -107,6 +109,7 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-1.02, 1.02)
     ax.set_xlim(times[0], times[-1])
+    year_axis(ax)
     ax.set_ylabel(f"relative {kind} score")
     units = dominance["time"].attrs.get("units", "")
     ax.set_xlabel(f"time [{units}]" if units else "time")
@@ -114,7 +117,7 @@ def plot_loop_dominance(dominance: xr.Dataset, *, partition: int | None = None,
         " by family" if kind == "family" else "")
     if len(np.unique(partitions)) > 1:
         title += f" (partition {partition})"
-    ax.set_title(title)
+    ax.set_title(title, wrap=True)
     ax.text(0.005, 0.98, "reinforcing \u2191", transform=ax.transAxes, va="top",
             fontsize="small", color=_WARM[0])
     ax.text(0.005, 0.02, "balancing \u2193", transform=ax.transAxes, va="bottom",

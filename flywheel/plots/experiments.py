@@ -11,6 +11,8 @@ import json
 import numpy as np
 import xarray as xr
 
+from flywheel.plots.style import year_axis
+
 __all__ = ["plot_indices", "plot_phase_diagram", "plot_sweep", "plot_threshold_1d"]
 
 
@@ -29,7 +31,7 @@ def _label(array: xr.DataArray, name: str) -> str:
 
 def _style(ax, title: str | None = None) -> None:
     if title:
-        ax.set_title(title, fontsize="small")
+        ax.set_title(title, fontsize="small", wrap=True)
     ax.tick_params(labelsize="x-small")
     ax.grid(True, alpha=0.3)
 
@@ -81,6 +83,7 @@ def plot_sweep(result: xr.Dataset, outcome: str | None = None, *, x: str | None 
             ax.plot(result["time"], data[:, i], color=cmap(norm(inputs[i])), lw=0.8, alpha=0.7)
         ax.figure.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, label=_label(result[x], x))
         ax.set_xlabel(_label(result["time"], "time"), fontsize="small")
+        year_axis(ax)
     elif not others:
         order = np.argsort(inputs)
         ax.plot(inputs[order], data.values[order], marker=".", lw=1.4)
@@ -126,6 +129,7 @@ def plot_indices(indices, ax=None):
                 ax.plot(times, data["S1"].values[:, i], "--", color=colour, lw=1,
                         label=f"{name} S1")
         ax.set_xlabel("time", fontsize="small")
+        year_axis(ax)
         ax.set_ylabel("index" if sobol else "μ*", fontsize="small")
         ax.legend(fontsize="x-small", ncol=2 if sobol else 1)
     elif sobol:
@@ -226,15 +230,16 @@ def plot_threshold_1d(result: xr.Dataset, *, y: float | None = None, ax=None):
         ratio = ratio.sel({second: wanted}, method="nearest")
         threshold = threshold.sel({second: wanted}, method="nearest")
         title += f", {second} = {float(ratio[second]):g}"
-    ax.plot(result[x], ratio, marker=".", lw=1.5)
-    ax.set_yscale("log")
-    ax.axhline(1.0, color="grey", ls="--", lw=1)
     start, end = (f"{t:g}" for t in result.attrs["years"])
+    ax.plot(result[x], ratio, marker=".", lw=1.5, label=f"spend ratio {end}/{start}")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="grey", ls="--", lw=1, label="ratio 1: spend flat")
     if np.isfinite(threshold):
-        ax.axvline(float(threshold), color="black", lw=1)
+        ax.axvline(float(threshold), color="black", lw=1, label="threshold")
         ax.annotate(f"threshold {float(threshold):.3g}", (float(threshold), 1.0),
                     xytext=(5, 8), textcoords="offset points", fontsize="x-small")
     ax.set_xlabel(_label(result[x], x), fontsize="small")
     ax.set_ylabel(f"{result.attrs['spend']} {end}/{start}", fontsize="small")
+    ax.legend(fontsize="x-small")
     _style(ax, f"{title}: spend ratio against {x}")
     return ax

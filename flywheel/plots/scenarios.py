@@ -12,7 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from matplotlib.ticker import MultipleLocator, StrMethodFormatter
+
+from flywheel.plots.style import year_axis
 
 __all__ = ["plot_scenarios"]
 
@@ -83,9 +84,7 @@ def plot_scenarios(runs: Mapping[str, xr.Dataset], variables: list[str], *,
         units = next(iter(runs.values()))[name].attrs.get("units", "")
         ax.set_title(name, fontsize="small", wrap=True)
         ax.set_ylabel(units, fontsize="x-small")
-        ax.xaxis.set_major_locator(MultipleLocator(5))
-        ax.xaxis.set_minor_locator(MultipleLocator(1))
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+        year_axis(ax)
         ax.tick_params(labelsize="x-small")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="xx-small")
