@@ -20,7 +20,6 @@ from pathlib import Path
 
 from flywheel.cli.common import add_model_argument, format_table, parse_set
 from flywheel.errors import ParameterValueError
-from flywheel.outputs import save_figure, write_csv
 
 __all__ = ["register"]
 
@@ -83,10 +82,12 @@ def _dominance(args: argparse.Namespace) -> None:
     print(format_table(rows, ["part", kind, "name", "polarity", "from", "to", "mean"],
                        [4, 10, 24, 12, 7, 7, 6]))
     if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
         frame = result[f"relative_{kind}_score"].to_pandas()
         frame.columns = [f"{i} {n}".strip() for i, n in zip(result[kind].values,
                                                             result[f"{kind}_name"].values)]
-        out = write_csv(frame, args.out, result.attrs)
+        frame.to_csv(out)
         print(f"wrote {out.resolve()} (relative {kind} scores)")
     if args.plot:
         from flywheel.plots import plot_loop_dominance
@@ -99,7 +100,8 @@ def _save(figure, path: str) -> None:
     out = Path(path)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ParameterValueError(f"the figure must be a .png, .svg or .pdf file, got {path!r}")
-    save_figure(figure, out, dpi=150, bbox_inches="tight")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=150, bbox_inches="tight")
     print(f"wrote {out.resolve()}")
 
 
@@ -158,7 +160,7 @@ def register(command) -> None:
                                                           "(.png, .svg or .pdf)")
     dominance.add_argument("--top", type=int, default=8,
                            help="loops named in the plot (default 8)")
-    dominance.add_argument("-o", "--out", metavar="FILE.csv",
+    dominance.add_argument("--out", metavar="FILE.csv",
                            help="relative loop (family) scores as CSV")
 
     diagram = command(
