@@ -1,6 +1,6 @@
 """The public vocabulary of the flywheel models: key outputs and feedback strengths.
 
-These names are the models' public vocabulary (``MODEL.md``): notebooks,
+These names are the models' public vocabulary (``docs/model.md``): notebooks,
 tests, benchmarks and the command line refer to them. They are names, not
 equations: a user's own model that has none of them gets its stocks (and its
 constants) instead.

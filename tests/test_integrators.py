@@ -1,4 +1,4 @@
-"""Integration methods against closed forms (shared/ANALYSIS.md), and bad input.
+"""Integration methods against closed forms, and bad input (docs/architecture.md).
 
 Tolerances: Euler on the first-order model is exact up to rounding (1e-12).
 RK4 at the models' TIME STEP has a global error of order dt^4 (dt = 1/16 to

@@ -13,7 +13,7 @@ ENGINES = sorted(ENGINE_REGISTRY)
 
 
 def closed_form_teacup(t, room=70.0, tau=10.0, dt=0.125):
-    """Euler's exact solution of the teacup (ANALYSIS.md): T_R + (T0 - T_R)(1 - dt/tau)^n."""
+    """Euler's exact solution of the teacup: T_R + (T0 - T_R)(1 - dt/tau)^n."""
     return room + (180.0 - room) * (1 - dt / tau) ** np.round(t / dt)
 
 
