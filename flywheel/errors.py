@@ -17,9 +17,11 @@ __all__ = [
     "LoopNameWarning",
     "ModelFileError",
     "NonFiniteWarning",
+    "OutputFileError",
     "ParameterValueError",
     "RangeWarning",
     "SimulationError",
+    "SweepInterrupted",
     "TimeSettingsWarning",
     "UnknownLinkError",
     "UnknownLoopError",
@@ -61,6 +63,10 @@ class SimulationError(FlywheelError, RuntimeError):
     the solver's reason and time."""
 
 
+class OutputFileError(FlywheelError, ValueError):
+    """An output path that would overwrite an input or another output, or cannot be written."""
+
+
 class NonFiniteWarning(UserWarning):
     """Scenarios of a batch produced non-finite values: marked in ``status``, NaN from then on."""
 
@@ -71,6 +77,10 @@ class RangeWarning(UserWarning):
 
 class TimeSettingsWarning(UserWarning):
     """A SAVEPER adjusted to the time step and the run, as Vensim does."""
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep; the message says where its finished chunks are and how to resume."""
 
 
 class UnsupportedConstructError(FlywheelError, NotImplementedError):

@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
 
-from flywheel.errors import ParameterValueError, UnknownParameterError
+from flywheel.errors import (
+    ParameterValueError,
+    RangeWarning,
+    TimeSettingsWarning,
+    UnknownParameterError,
+)
 
 __all__ = [
-    "RunTimes", "ScenarioParams", "closest", "finite_number", "resolve_name", "scenario_params",
+    "RunTimes", "ScenarioParams", "check_range", "closest", "finite_number", "resolve_name",
+    "scenario_params",
 ]
+
+
+#: Relative to the time step, what counts as the same time (PySD's precision).
+_SAME = 1e-5
 
 
 def _key(name: str) -> str:
@@ -151,7 +162,8 @@ def _array(value: object, what: str) -> np.ndarray:
     return array
 
 
-def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParams:
+def scenario_params(model, params: Mapping[str, object] | None, *,
+                    strict: bool = False) -> ScenarioParams:
     """Validate `params` against the constants of `model`.
 
     Parameters
@@ -162,6 +174,9 @@ def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParam
         Constant name (display name, any case, or PySD's snake_case) to a
         number or a 1-D array of numbers. Arrays must share one length N: the
         run then holds N scenarios.
+    strict : bool
+        Refuse a value outside the constant's documented range instead of
+        warning.
 
     Returns
     -------
@@ -173,7 +188,14 @@ def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParam
         A name that is not a constant of the model, with the closest ones.
     ParameterValueError
         A value that is not a finite number, an array that is not 1-D, or
-        arrays of different lengths.
+        arrays of different lengths; with `strict`, a value outside the
+        constant's documented range.
+
+    Warns
+    -----
+    RangeWarning
+        A value outside the constant's documented range (Vensim's ``[min,max]``
+        in the model file), naming the constant, the value and the range.
     """
     if params is None:
         return ScenarioParams({}, None)
@@ -191,11 +213,57 @@ def scenario_params(model, params: Mapping[str, object] | None) -> ScenarioParam
             values[display] = finite_number(value, what)
         else:
             values[display] = _array(value, what)
+        element = model.elements.get(display)
+        if element is not None:
+            check_range(display, values[display], element.range, strict=strict)
     lengths = {n: v.size for n, v in values.items() if isinstance(v, np.ndarray)}
     if len(set(lengths.values())) > 1:
         listed = ", ".join(f"{n!r}: {size}" for n, size in lengths.items())
         raise ParameterValueError(f"array parameters must have one common length; got {listed}")
     return ScenarioParams(values, next(iter(lengths.values()), None))
+
+
+def check_range(name: str, value: float | np.ndarray,
+                bounds: tuple[float | None, float | None], *, strict: bool = False) -> None:
+    """Warn (or with `strict` raise) when `value` lies outside the documented `bounds`.
+
+    Raises
+    ------
+    ParameterValueError
+        With `strict`, a value outside `bounds`.
+
+    Warns
+    -----
+    RangeWarning
+        A value outside `bounds`, naming `name`, the value and the range.
+
+    Examples
+    --------
+    >>> check_range("Learning Rate", 0.2, (0.0, 0.35))
+    >>> check_range("Learning Rate", -1.0, (0.0, 0.35), strict=True)
+    Traceback (most recent call last):
+    ...
+    flywheel.errors.ParameterValueError: Learning Rate = -1 is outside its documented range \
+[0, 0.35] (refused: strict)
+    """
+    low, high = bounds
+    array = np.atleast_1d(value)
+    outside = np.zeros(array.shape, bool)
+    if low is not None:
+        outside |= array < low
+    if high is not None:
+        outside |= array > high
+    if not outside.any():
+        return
+    shown = "[" + ", ".join("?" if b is None else f"{b:g}" for b in bounds) + "]"
+    first = float(array[np.argmax(outside)])
+    what = (f"{name} = {first:g}" if array.size == 1 or np.ndim(value) == 0 else
+            f"{int(outside.sum())} of {array.size} values of {name} (the first: {first:g})")
+    are = "is" if array.size == 1 or np.ndim(value) == 0 else "are"
+    message = f"{what} {are} outside its documented range {shown}"
+    if strict:
+        raise ParameterValueError(message + " (refused: strict)")
+    warnings.warn(message, RangeWarning, stacklevel=4)
 
 
 class RunTimes:
@@ -209,14 +277,22 @@ class RunTimes:
     ------
     ParameterValueError
         A value that is not a finite number, a non-positive time step or save
-        period, or a final time not after the initial time.
+        period, a final time not after the initial time, or a time step
+        longer than the run.
+
+    Warns
+    -----
+    TimeSettingsWarning
+        A save period longer than the run (shortened to the run) or not a
+        multiple of the time step (rounded to the nearest multiple, at least
+        one step): only times the run computes are saved.
 
     Examples
     --------
     >>> import flywheel
-    >>> times = RunTimes(flywheel.load("flywheel_minimal"), final_time=2030, dt=0.5)
+    >>> times = RunTimes(flywheel.load("flywheel_minimal"), final_time=2030, dt=0.125)
     >>> (times.initial_time, times.final_time, times.dt)
-    (2020.0, 2030.0, 0.5)
+    (2020.0, 2030.0, 0.125)
     """
 
     def __init__(
@@ -245,6 +321,29 @@ class RunTimes:
             raise ParameterValueError(
                 f"final_time ({self.final_time}) must be after initial_time ({self.initial_time})"
             )
+        length = self.final_time - self.initial_time
+        if self.dt > length * (1 + _SAME):
+            raise ParameterValueError(
+                f"TIME STEP ({self.dt:g}) is longer than the run ({self.initial_time:g} to "
+                f"{self.final_time:g}): the one step would end past FINAL TIME; use a time "
+                f"step of at most {length:g}"
+            )
+        self.saveper = self._saveper(length)
+
+    def _saveper(self, length: float) -> float:
+        """The save period, made a multiple of the time step no longer than the run."""
+        wanted = self.saveper
+        saveper = min(wanted, length)
+        steps = max(1, round(saveper / self.dt))
+        if abs(steps * self.dt - saveper) > self.dt * _SAME:
+            saveper = steps * self.dt
+        if abs(saveper - wanted) > self.dt * _SAME:
+            why = ("longer than the run" if wanted > length else
+                   f"not a multiple of TIME STEP ({self.dt:g})")
+            warnings.warn(
+                f"SAVEPER {wanted:g} is {why}: saving every {saveper:g} instead (values are "
+                "saved only at times the run computes)", TimeSettingsWarning, stacklevel=4)
+        return saveper
 
     def __repr__(self) -> str:
         return (f"RunTimes(initial_time={self.initial_time}, final_time={self.final_time}, "

@@ -19,10 +19,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["STATUS", "Failure", "Trajectories", "find_non_finite"]
+__all__ = ["STATUS", "STATUS_ATTRS", "Failure", "Trajectories", "find_non_finite"]
 
 #: Values of the ``status`` coordinate of a batch run or sweep, by meaning.
 STATUS = {"ok": 0, "non-finite": 1, "solver failed": 2}
+#: Attributes of the ``status`` coordinate (CF flags).
+STATUS_ATTRS = {"flag_values": list(STATUS.values()),
+                "flag_meanings": " ".join(k.replace(" ", "_") for k in STATUS),
+                "description": "0: the run is good; 1: a value stopped being finite (NaN from "
+                               "then on); 2: the solver failed (sweeps)"}
 
 
 @dataclass(frozen=True)

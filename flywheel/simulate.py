@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flywheel import __version__
 from flywheel.errors import NonFiniteWarning, ParameterValueError, SimulationError
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, ScenarioParams, scenario_params
-from flywheel.results import STATUS, Trajectories, find_non_finite
+from flywheel.results import STATUS, STATUS_ATTRS, Trajectories, find_non_finite
 from flywheel.subscripts import stack_subscripted
 
 if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
@@ -109,6 +110,7 @@ def simulate(
     atol: float | None = None,
     return_columns: Sequence[str] | None = None,
     jit: bool | None = None,
+    strict: bool = False,
 ) -> xr.Dataset:
     """Simulate `model` and return its trajectories as an xarray Dataset.
 
@@ -144,6 +146,9 @@ def simulate(
         (default): whenever numba is installed; False: the numpy path; True:
         the kernel or an error.
 
+    strict : bool
+        Refuse a value outside a constant's documented range (default: warn).
+
     Returns
     -------
     xarray.Dataset
@@ -169,13 +174,17 @@ def simulate(
     -----
     NonFiniteWarning
         Once, when scenarios of a batch failed, with their count.
+    RangeWarning
+        A value outside a constant's documented range (an error with `strict`).
+    TimeSettingsWarning
+        A SAVEPER adjusted to the time step or the run (:class:`flywheel.params.RunTimes`).
     """
     model = model if isinstance(model, Model) else load(model)
     if engine not in ENGINES:
         raise ParameterValueError(
             f"unknown engine {engine!r}; valid engines: {', '.join(sorted(ENGINES))}"
         )
-    checked = scenario_params(model, params)
+    checked = scenario_params(model, params, strict=strict)
     times = RunTimes(
         model, initial_time=initial_time, final_time=final_time, dt=dt, saveper=saveper
     )
@@ -197,14 +206,13 @@ def simulate(
     used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
     kernel = " (jit)" if result.stats.get("jit") else ""
     dataset.attrs.update(engine=engine, method=used + kernel)
+    dataset.attrs.update(initial_time=times.initial_time, final_time=times.final_time,
+                         dt=times.dt, saveper=times.saveper)
+    if used not in ("euler", "rk4"):
+        dataset.attrs.update(rtol=1e-6 if rtol is None else rtol,
+                             atol=1e-6 if atol is None else atol)
     dataset.attrs.update({f"stats: {k}": int(v) for k, v in result.stats.items()})
     return dataset
-
-
-_STATUS_ATTRS = {"flag_values": list(STATUS.values()),
-                 "flag_meanings": " ".join(k.replace(" ", "_") for k in STATUS),
-                 "description": "0: the run is good; 1: a value stopped being finite (NaN from "
-                                "then on); 2: the solver failed (sweeps)"}
 
 
 def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr.Dataset:
@@ -240,12 +248,13 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
         coords["scenario"] = ("scenario", np.arange(params.n_scenarios))
         status = np.zeros(params.n_scenarios, np.int8)
         status[list(result.failures)] = STATUS["non-finite"]
-        coords["status"] = ("scenario", status, _STATUS_ATTRS)
+        coords["status"] = ("scenario", status, STATUS_ATTRS)
         for name, values in params.varying.items():
             coords[name] = ("scenario", values)
     dataset = fast_dataset(variables, coords)  # xr.Dataset's checks cost 0.1 ms a variable
     dataset["time"].attrs["units"] = model.elements["INITIAL TIME"].units
-    dataset.attrs.update(model=model.name, model_file=str(model.path))
+    dataset.attrs.update(flywheel_version=__version__, model=model.name,
+                         model_file=str(model.path), model_sha256=model.digest)
     for name, value in params.values.items():
         if not isinstance(value, np.ndarray):
             dataset.attrs[f"param: {name}"] = value

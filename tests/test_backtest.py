@@ -173,7 +173,7 @@ def test_cli_backtest_writes_table_and_figure(logistic, truth, tmp_path, capsys)
     assert status in (0, None)
     text = capsys.readouterr().out
     assert "Back-test of calib_logistic" in text and "covers" in text
-    table = pd.read_csv(out)
+    table = pd.read_csv(out, comment="#")  # after the provenance lines
     assert list(table.columns) == COLUMNS
     assert table.loc[table["series"] == "level", "error"].to_numpy() == pytest.approx(
         -np.log(1.2), abs=1e-5)

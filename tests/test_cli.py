@@ -39,7 +39,7 @@ def test_run_writes_csv_and_png_of_key_outputs(tmp_path, capsys):
     assert status == 0
     printed = capsys.readouterr().out
     assert str(out) in printed and str(plot) in printed
-    table = pd.read_csv(out, index_col="time")
+    table = pd.read_csv(out, index_col="time", comment="#")  # after the provenance lines
     assert table.index[0] == 2020 and table.index[-1] == 2030
     assert "Unit Inference Cost [USD/million tokens]" in table.columns
     assert plot.read_bytes().startswith(b"\x89PNG")

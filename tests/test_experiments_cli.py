@@ -36,7 +36,7 @@ def test_sweep_with_latin_sampling_to_csv(tmp_path):
     out = tmp_path / "sweep.csv"
     assert main(["sweep", JEVONS, "--param", "Learning Rate", "--sample", "latin", "--n", "6",
                  "--seed", "3", "--out", str(out), "--no-progress"]) == 0
-    assert len(pd.read_csv(out)) == 6
+    assert len(pd.read_csv(out, comment="#")) == 6
 
 
 def test_sensitivity_prints_and_writes_the_indices(tmp_path, capsys):
@@ -44,14 +44,14 @@ def test_sensitivity_prints_and_writes_the_indices(tmp_path, capsys):
     assert main(["sensitivity", LINEAR, "--method", "morris", "--n", "10",
                  "--param", "Input A", "--param", "Input B=-1:1", "--outcome", "Linear Output@1",
                  "--seed", "1", "--out", str(out), "--plot", str(plot), "--no-progress"]) == 0
-    table = pd.read_csv(out, index_col="input")
+    table = pd.read_csv(out, index_col="input", comment="#")
     assert table.loc["Input A", "mu_star"] == pytest.approx(8.0)
     assert "morris indices of Linear Output@1 (30 runs, seed 1)" in capsys.readouterr().out
 
 
 def test_threshold_draws_the_phase_diagram(tmp_path, capsys):
     phase, one = tmp_path / "phase.png", tmp_path / "one.png"
-    assert main(["threshold", JEVONS, "-o", str(phase), "--n", "5,3", "--one-d", str(one),
+    assert main(["threshold", JEVONS, "--plot", str(phase), "--n", "5,3", "--one-d", str(one),
                  "--out", str(tmp_path / "grid.nc"), "--no-progress"]) == 0
     assert phase.stat().st_size > 0 and one.stat().st_size > 0
     grid = xr.load_dataset(tmp_path / "grid.nc", engine="scipy")

@@ -47,7 +47,7 @@ from pysd.translators.structures import abstract_expressions as ast
 
 from flywheel.checks.unitsystem import parse_units
 from flywheel.compiler.naming import reference_key
-from flywheel.errors import NonFiniteWarning, SimulationError
+from flywheel.errors import NonFiniteWarning, RangeWarning, SimulationError
 from flywheel.simulate import simulate
 from flywheel.vocabulary import FEEDBACK_STRENGTHS, feedback_strengths
 
@@ -220,8 +220,9 @@ def extreme_conditions(model, cases: list[ExtremeCase] | None = None) -> list[Ex
               for n in names}
     stocks, physical = list(model.stocks), set(physical_stocks(model))
     try:
-        with warnings.catch_warnings():  # a failed case is a finding, reported as a problem
-            warnings.simplefilter("ignore", NonFiniteWarning)
+        with warnings.catch_warnings():  # extreme values leave the documented ranges on
+            warnings.simplefilter("ignore", RangeWarning)  # purpose, and a failed case is a
+            warnings.simplefilter("ignore", NonFiniteWarning)  # finding, reported as one
             runs = simulate(model, params=params, method="euler", return_columns=stocks)
     except SimulationError:  # find the case that breaks the run on its own
         return [_one(model, case, stocks, physical) for case in cases]
@@ -231,7 +232,9 @@ def extreme_conditions(model, cases: list[ExtremeCase] | None = None) -> list[Ex
 
 def _one(model, case: ExtremeCase, stocks: list[str], physical: set[str]) -> ExtremeOutcome:
     try:
-        run = simulate(model, params=case.params, method="euler", return_columns=stocks)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RangeWarning)
+            run = simulate(model, params=case.params, method="euler", return_columns=stocks)
     except SimulationError as error:
         return ExtremeOutcome(case, (f"the run failed: {error}",))
     return ExtremeOutcome(case, _problems(run, stocks, physical))

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from flywheel.cli import app, basics, calibration, experiments, figures, loops
-from flywheel.errors import FlywheelError
+from flywheel import errors
+from flywheel.errors import FlywheelError, SimulationError
 
 __all__ = ["command_names", "main"]
 
@@ -66,15 +68,37 @@ def command_names() -> list[str]:
     return list(commands.choices)
 
 
+#: flywheel's own warnings: the command line prints each as one line.
+_WARNINGS = tuple(c for c in vars(errors).values()
+                  if isinstance(c, type) and issubclass(c, Warning))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: ``sys.argv[1:]``); return the exit status.
 
-    0 on success, 1 when a command reports a failed check, 2 on bad input.
+    0 on success; 1 when a command reports a failed check, a simulation fails
+    or a file cannot be written; 2 on bad input; 130 on Ctrl-C. Errors and
+    warnings are one line each, naming the command.
     """
     args = _parser().parse_args(argv)
-    try:
-        status = args.func(args)
-    except FlywheelError as error:
-        print(f"flywheel {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    name = f"flywheel {args.command}"
+    with warnings.catch_warnings():
+        for category in _WARNINGS:  # told, one line each, whatever the caller's filters
+            warnings.simplefilter("always", category)
+        warnings.showwarning = lambda message, category, *_: print(
+            f"{name}: warning: {message}", file=sys.stderr)
+        try:
+            status = args.func(args)
+        except SimulationError as error:
+            print(f"{name}: error: {error}", file=sys.stderr)
+            return 1
+        except FlywheelError as error:
+            print(f"{name}: error: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:  # e.g. a full disk while writing: the old file is kept
+            print(f"{name}: error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as error:  # a sweep says where its finished chunks are
+            print(f"{name}: interrupted" + (f": {error}" if str(error) else ""), file=sys.stderr)
+            return 130
     return int(status or 0)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flywheel.cli.common import add_model_argument, add_run_options, format_table, parse_set
 from flywheel.model import available_models, load
+from flywheel.outputs import check_outputs, save_figure, write_csv
 from flywheel.vocabulary import key_outputs
 from flywheel.simulate import simulate
 
@@ -15,14 +16,14 @@ __all__ = ["register"]
 
 def _run(args: argparse.Namespace) -> None:
     model = load(args.model)
-    options = {"engine": args.engine} if args.engine else {}
-    run = simulate(model, params=parse_set(args.set), method=args.method,
-                   final_time=args.final_time, **options)
-    variables = key_outputs(model)
     out = Path(args.out or f"{model.name}_run.csv")
     plot = Path(args.plot or out.with_suffix(".png"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _to_frame(run, variables).to_csv(out)
+    check_outputs([out, plot], inputs=[model.path])
+    options = {"engine": args.engine} if args.engine else {}
+    run = simulate(model, params=parse_set(args.set), method=args.method,
+                   final_time=args.final_time, strict=args.strict, **options)
+    variables = key_outputs(model)
+    write_csv(_to_frame(run, variables), out, run.attrs)
     from flywheel.experiments.projection import history_end, observed_points, project
     from flywheel.plots import plot_bands, plot_run
 
@@ -37,8 +38,7 @@ def _run(args: argparse.Namespace) -> None:
         axes = plot_bands(bands, variables, observations=points, history_end=end, title=title)
     else:
         axes = plot_run(run, variables, title=title, observations=points, history_end=end)
-    plot.parent.mkdir(parents=True, exist_ok=True)
-    axes[0].figure.savefig(plot, dpi=120)
+    save_figure(axes[0].figure, plot, run.attrs, dpi=120)
     print(f"wrote {out.resolve()} ({len(variables)} key outputs, {run.sizes['time']} times)")
     print(f"wrote {plot.resolve()}")
 
@@ -104,7 +104,7 @@ def register(command) -> None:
     )
     add_model_argument(run, optional=True)
     add_run_options(run)
-    run.add_argument("--out", help="CSV file of the key outputs (default: MODEL_run.csv)")
+    run.add_argument("-o", "--out", help="CSV file of the key outputs (default: MODEL_run.csv)")
     run.add_argument("--plot", help="PNG figure of the key outputs (default: beside --out)")
     run.add_argument("--bands", action="store_true",
                      help="draw 5/50/95%% bands of a 500-member ensemble over the model's "

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from flywheel.cli.common import add_model_argument
 from flywheel.errors import ParameterValueError
 from flywheel.model import load
+from flywheel.outputs import check_outputs, save_figure, write_csv
 from flywheel.params import finite_number
 
 __all__ = ["register"]
@@ -39,45 +37,33 @@ def _calibrate(args: argparse.Namespace) -> None:
     from flywheel.calibration import calibrate
 
     model = load(args.model)
+    check_outputs([args.plot], inputs=[model.path, args.data, args.mapping])
     result = calibrate(model, args.data, args.param, bounds=_parse_bounds(args.bounds),
                        mapping=args.mapping, method=args.method)
     print(result.report())
     if args.plot:
         axes = result.plot()
-        plot = Path(args.plot)
-        plot.parent.mkdir(parents=True, exist_ok=True)
-        axes[0].figure.savefig(plot, dpi=120)
+        plot = save_figure(axes[0].figure, args.plot, {"model_file": str(model.path),
+                                                       "model_sha256": model.digest}, dpi=120)
         print(f"wrote {plot.resolve()}")
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """`write` into a new file beside `path`, then move it into place in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(handle)
-    try:
-        write(Path(temp))
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _backtest(args: argparse.Namespace) -> None:
     from flywheel.calibration.backtest import backtest
 
-    result = backtest(load(args.model), cutoff=args.cutoff, params=args.param,
+    model = load(args.model)
+    plot = Path(args.plot) if args.plot else Path(args.out).with_suffix(".png") if args.out else None
+    check_outputs([args.out, plot], inputs=[model.path, args.data, args.mapping])
+    result = backtest(model, cutoff=args.cutoff, params=args.param,
                       data=args.data, mapping=args.mapping, n=args.members, seed=args.seed,
                       method=args.method)
     print(result.report())
+    attrs = {"model_file": str(model.path), "model_sha256": model.digest}
     if args.out:
-        out = Path(args.out)
-        _write_atomic(out, lambda temp: result.to_frame().to_csv(temp, index=False))
+        out = write_csv(result.to_frame(), args.out, attrs, index=False)
         print(f"wrote {out.resolve()}")
-    plot = Path(args.plot) if args.plot else Path(args.out).with_suffix(".png") if args.out else None
     if plot is not None:
-        figure = result.plot()[0].figure
-        _write_atomic(plot, lambda temp: figure.savefig(temp, dpi=120, format="png"))
+        save_figure(result.plot()[0].figure, plot, attrs, dpi=120)
         print(f"wrote {plot.resolve()}")
 
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from flywheel.errors import ParameterValueError
 from flywheel.simulate import ENGINES
 
-__all__ = ["add_model_argument", "add_run_options", "format_table", "parse_set"]
+__all__ = ["add_model_argument", "add_run_options", "add_strict_option", "format_table",
+           "parse_set"]
 
 
 def add_model_argument(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
@@ -22,13 +23,21 @@ def add_model_argument(parser: argparse.ArgumentParser, *, optional: bool = Fals
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """``--set``, ``--final-time``, ``--engine`` and ``--method``."""
+    """``--set``, ``--strict``, ``--final-time``, ``--engine`` and ``--method``."""
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a constant; repeat for several")
+    add_strict_option(parser)
     parser.add_argument("--final-time", type=float, help="end the run at this time")
     parser.add_argument("--engine", choices=sorted(ENGINES), default=None,
                         help="simulation engine (default: flywheel.simulate's)")
     parser.add_argument("--method", help="integration method (see flywheel.simulate)")
+
+
+def add_strict_option(parser: argparse.ArgumentParser) -> None:
+    """``--strict``: a value outside a constant's documented range is an error, not a warning."""
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse values outside a constant's documented range "
+                             "(default: warn)")
 
 
 def parse_set(items: Sequence[str]) -> dict[str, str]:

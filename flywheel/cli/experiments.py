@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flywheel.cli.common import add_model_argument, format_table, parse_set
+from flywheel.cli.common import add_model_argument, add_strict_option, format_table, parse_set
 from flywheel.errors import ParameterValueError
 from flywheel.experiments.problem import define_problem
 from flywheel.experiments.sampling import SAMPLERS, sample
 from flywheel.experiments.sensitivity import METHODS, sensitivity
 from flywheel.model import load
+from flywheel.outputs import check_outputs, save_figure, write_csv, write_netcdf
 from flywheel.params import finite_number
 
 if TYPE_CHECKING:  # sweeps import xarray when they run (cheap start-up)
@@ -68,18 +69,17 @@ def _problem(model, params: list[str]) -> tuple[dict, list[int | None]]:
 
 
 def _write(result: xr.Dataset, out: Path) -> None:
-    """`result` as CSV or netCDF; netCDF keeps the inputs as variables (names with
-    spaces cannot be netCDF coordinates) and the ``problem`` attr lists them."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """`result` as CSV or netCDF, with its provenance; netCDF keeps the inputs as
+    variables (names with spaces cannot be netCDF coordinates) and the
+    ``problem`` attr lists them."""
     if out.suffix == ".csv":
-        result.to_dataframe().to_csv(out)
+        write_csv(result.to_dataframe(), out, result.attrs)
     else:
-        result.reset_coords().to_netcdf(out, engine="scipy")
+        write_netcdf(result, out)
 
 
-def _save_figure(ax, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(path, dpi=120)
+def _save_figure(ax, path: Path, attrs: dict) -> None:
+    save_figure(ax.figure, path, attrs, dpi=120)
     print(f"wrote {path.resolve()}")
 
 
@@ -91,7 +91,11 @@ def _execution(args: argparse.Namespace) -> dict:
 def _sweep(args: argparse.Namespace) -> None:
     if not args.param:
         raise ParameterValueError("give the constants to vary with --param (one or more)")
+    if args.resume and not args.checkpoint:
+        raise ParameterValueError("--resume continues the sweep in --checkpoint DIR: give DIR")
     model = load(args.model)
+    out = Path(args.out or f"{model.name}_sweep.nc")
+    check_outputs([out, args.plot], inputs=[model.path])
     problem, points = _problem(model, args.param)
     if args.sample == "grid":
         n = [p or args.n or 11 for p in points]
@@ -103,8 +107,8 @@ def _sweep(args: argparse.Namespace) -> None:
 
     samples = sample(problem, n, method=args.sample, seed=args.seed)
     result = sweep(model, samples, outcomes=args.outcome or [SPEND_RATIO],
-                   params=parse_set(args.set), final_time=args.final_time, **_execution(args))
-    out = Path(args.out or f"{model.name}_sweep.nc")
+                   params=parse_set(args.set), final_time=args.final_time, strict=args.strict,
+                   checkpoint=args.checkpoint, resume=args.resume, **_execution(args))
     _write(result, out)
     print(f"wrote {out.resolve()} ({len(samples)} runs, {args.sample} sampling)")
     rows = [[name, f"{np.nanmin(v):.4g}", f"{np.nanmedian(v):.4g}", f"{np.nanmax(v):.4g}"]
@@ -113,36 +117,37 @@ def _sweep(args: argparse.Namespace) -> None:
     if args.plot:
         from flywheel.plots import plot_sweep
 
-        _save_figure(plot_sweep(result), Path(args.plot))
+        _save_figure(plot_sweep(result), Path(args.plot), result.attrs)
 
 
 def _sensitivity(args: argparse.Namespace) -> None:
     from flywheel.experiments.sweep import sweep
 
     model = load(args.model)
+    check_outputs([args.out, args.plot], inputs=[model.path])
     problem, points = _problem(model, args.param)
     if any(points):
         raise ParameterValueError("POINTS in --param apply to flywheel sweep's grid")
     samples = sample(problem, args.n, method=args.method, seed=args.seed, levels=args.levels)
     outcome = args.outcome or SPEND_RATIO
     result = sweep(model, samples, outcomes=[outcome], params=parse_set(args.set),
-                   final_time=args.final_time, **_execution(args))
+                   final_time=args.final_time, strict=args.strict, **_execution(args))
     indices = sensitivity(result, conf_level=args.conf_level)
     table = indices.to_df()
     print(f"{args.method} indices of {indices.outcome} ({len(samples)} runs, seed {samples.seed})")
     rows = [[name, *(f"{v:.3f}" for v in row)] for name, row in zip(table.index, table.values)]
     print(format_table(rows, ["input", *table.columns], [34] + [12] * len(table.columns)))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out)
+        write_csv(table, args.out, result.attrs)
         print(f"wrote {Path(args.out).resolve()}")
     if args.plot:
-        _save_figure(indices.plot(), Path(args.plot))
+        _save_figure(indices.plot(), Path(args.plot), result.attrs)
 
 
 def _threshold(args: argparse.Namespace) -> None:
     from flywheel.experiments.jevons import jevons_threshold
 
+    check_outputs([args.plot, args.out, args.one_d], inputs=[load(args.model).path])
     counts = [int(c) for c in args.n.split(",")] if args.n else [41, 21]
     result = jevons_threshold(args.model, args.x, None if args.y == "none" else args.y,
                               n=counts if args.y != "none" else counts[0],
@@ -161,9 +166,9 @@ def _threshold(args: argparse.Namespace) -> None:
     from flywheel.plots import plot_phase_diagram, plot_threshold_1d
 
     if threshold.ndim:
-        _save_figure(plot_phase_diagram(result), Path(args.output))
+        _save_figure(plot_phase_diagram(result), Path(args.plot), result.attrs)
     if args.one_d or not threshold.ndim:
-        _save_figure(plot_threshold_1d(result), Path(args.one_d or args.output))
+        _save_figure(plot_threshold_1d(result), Path(args.one_d or args.plot), result.attrs)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -183,6 +188,7 @@ def _add_sampling(parser: argparse.ArgumentParser) -> None:
                         help="a constant to vary; repeat for several")
     parser.add_argument("--seed", type=int, help="seed of the random sampling")
     parser.add_argument("--final-time", type=float, help="end every run at this time")
+    add_strict_option(parser)
     _add_common(parser)
 
 
@@ -202,8 +208,12 @@ def register(command) -> None:
                      help="sampling method (default: grid)")
     run.add_argument("--n", type=int, help="grid points per name (default 11), or runs, "
                      "base samples or trajectories of the other methods (default 256)")
-    run.add_argument("--out", help="netCDF (.nc) or CSV file (default: MODEL_sweep.nc)")
+    run.add_argument("-o", "--out", help="netCDF (.nc) or CSV file (default: MODEL_sweep.nc)")
     run.add_argument("--plot", help="PNG figure of the first outcome against the first input")
+    run.add_argument("--checkpoint", metavar="DIR",
+                     help="save each finished chunk in DIR (resume with --resume)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the sweep saved in --checkpoint DIR")
 
     sens = command(
         "sensitivity",
@@ -220,15 +230,15 @@ def register(command) -> None:
                       help="Sobol base samples (a power of 2) or Morris trajectories")
     sens.add_argument("--levels", type=int, default=4, help="Morris grid levels (even)")
     sens.add_argument("--conf-level", type=float, default=0.95)
-    sens.add_argument("--out", help="CSV table of the indices")
+    sens.add_argument("-o", "--out", help="CSV table of the indices")
     sens.add_argument("--plot", help="PNG figure of the indices")
 
     threshold = command(
         "threshold", "The Jevons threshold: phase diagram of spend 2035/2025 over two strengths.",
-        "flywheel threshold flywheel_minimal -o phase.png", _threshold,
+        "flywheel threshold flywheel_minimal --plot phase.png -o grid.nc", _threshold,
     )
     add_model_argument(threshold)
-    threshold.add_argument("-o", "--output", default="threshold.png",
+    threshold.add_argument("--plot", default="threshold.png",
                            help="PNG phase diagram (default: threshold.png)")
     threshold.add_argument("--x", default="Price Elasticity of Demand",
                            help="strength on the x axis (default: %(default)s)")
@@ -236,5 +246,5 @@ def register(command) -> None:
                            help="second strength, or 'none' (default: %(default)s)")
     threshold.add_argument("--n", help="grid points as NX,NY (default: 41,21)")
     threshold.add_argument("--one-d", metavar="FILE", help="also a PNG of spend ratio against x")
-    threshold.add_argument("--out", help="netCDF of the grid and the threshold")
+    threshold.add_argument("-o", "--out", help="netCDF of the grid and the threshold")
     _add_common(threshold)

@@ -5,9 +5,11 @@ results in chunk order, whichever executor ran them, so the same chunks give
 the same numbers everywhere. The executor is chosen by ``engine``:
 
 * ``"local"`` (the default): this process, chunk after chunk; with
-  ``workers > 1``, a pool of that many local processes (the platform's
-  default start method: scripts that use it on macOS or Windows need the
-  ``if __name__ == "__main__":`` guard).
+  ``workers > 1``, a pool of that many local processes, started by a fork
+  server where the platform has one (a plain fork of a process whose numba
+  kernels use OpenMP threads aborts the child), else spawned: scripts that use
+  it need the ``if __name__ == "__main__":`` guard. A worker process that
+  dies loses its chunks to a new pool, once.
 * a :class:`distributed.Client`, or a scheduler address such as
   ``"tcp://10.0.0.5:8786"``: the chunks become Dask tasks on that cluster.
   An address that does not answer within :data:`CONNECT_TIMEOUT` seconds raises
@@ -31,18 +33,21 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import multiprocessing
 import os
 import platform
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from flywheel.errors import FlywheelError, ParameterValueError
+from flywheel.errors import FlywheelError, ParameterValueError, SimulationError
 from flywheel.model import Model, load
+from flywheel.outputs import write_atomic
 
 __all__ = [
     "ClusterConnectionError",
@@ -104,9 +109,7 @@ def _load_content(name: str, content: bytes) -> Model:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.is_file() or path.read_bytes() != content:
-        partial = folder / f".{uuid.uuid4().hex}.part"
-        partial.write_bytes(content)
-        partial.replace(path)
+        write_atomic(path, lambda temporary: temporary.write_bytes(content))
     return load(path)
 
 
@@ -156,8 +159,13 @@ def map_chunks(
     sizes: Sequence[int] | None = None,
     progress: bool = True,
     label: str = "sweep",
+    done: Callable[[int, object], None] | None = None,
 ) -> list:
     """``[func(chunk) for chunk in chunks]``, run by the executor `engine` names.
+
+    A local worker process that dies (killed, out of memory) loses the chunks
+    it and its pool were running: they are submitted again, once each, to a
+    new pool.
 
     Parameters
     ----------
@@ -175,11 +183,19 @@ def map_chunks(
         Show a tqdm progress bar when there is more than one chunk.
     label : str
         The progress bar's label.
+    done : callable, optional
+        ``done(index, result)`` is called in this process as each chunk
+        finishes (in any order): a sweep saves its checkpoint there.
 
     Returns
     -------
     list
         The results, in the order of `chunks`.
+
+    Raises
+    ------
+    SimulationError
+        A chunk whose worker process died twice.
     """
     from tqdm.auto import tqdm
 
@@ -190,35 +206,68 @@ def map_chunks(
     sizes = list(sizes) if sizes is not None else [1] * len(chunks)
     bar = tqdm(total=sum(sizes), unit="run", desc=label,
                disable=not progress or len(chunks) < 2)
+    results: dict[int, object] = {}
+
+    def finished(index: int, result: object) -> None:
+        results[index] = result
+        bar.update(sizes[index])
+        if done is not None:
+            done(index, result)
+
     try:
         if not is_local(engine):
-            return _on_dask(func, chunks, engine, sizes, bar)
-        if workers == 1 or len(chunks) < 2:
-            return [_advance(bar, size, func(chunk)) for chunk, size in zip(chunks, sizes)]
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-            return [_advance(bar, size, result)
-                    for result, size in zip(pool.map(func, chunks), sizes)]
+            _on_dask(func, chunks, engine, finished)
+        elif workers == 1 or len(chunks) < 2:
+            for index, chunk in enumerate(chunks):
+                finished(index, func(chunk))
+        else:
+            _in_processes(func, chunks, workers, finished)
     finally:
         bar.close()
+    return [results[i] for i in range(len(chunks))]
 
 
-def _advance(bar, size: int, result: object) -> object:
-    bar.update(size)
-    return result
+_CONTEXT = multiprocessing.get_context(
+    "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
 
 
-def _on_dask(func, chunks: Sequence[object], engine: object, sizes: list[int], bar) -> list:
-    from distributed import as_completed
+def _in_processes(func, chunks: Sequence[object], workers: int, finished) -> None:
+    """Run the chunks in a pool of local processes; a pool a dead worker broke is replaced."""
+    pending, lost_before = list(range(len(chunks))), set()
+    while pending:
+        lost = []
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_CONTEXT)
+        try:
+            futures = {pool.submit(func, chunks[i]): i for i in pending}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    lost.append(futures[future])
+                    continue
+                finished(futures[future], result)
+        finally:
+            pool.shutdown(wait=not lost, cancel_futures=True)
+        twice = sorted(set(lost) & lost_before)
+        if twice:
+            raise SimulationError(
+                f"a local worker process died twice while running chunk {twice[0]}; "
+                "the finished chunks were kept (see checkpoint=)")
+        lost_before.update(lost)
+        pending = sorted(lost)
+
+
+def _on_dask(func, chunks: Sequence[object], engine: object, finished) -> None:
+    from distributed import as_completed as completed
 
     client, owned = connect(engine)
     try:
         token = uuid.uuid4().hex
         keys = [f"flywheel-chunk-{token}-{i}" for i in range(len(chunks))]
         futures = client.map(func, chunks, key=keys)
-        size_of = dict(zip(keys, sizes))
-        for future in as_completed(futures):
-            bar.update(size_of[future.key])
-        return client.gather(futures)
+        index = {key: i for i, key in enumerate(keys)}
+        for future in completed(futures):
+            finished(index[future.key], future.result())
     finally:
         if owned:
             client.close()

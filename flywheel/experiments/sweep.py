@@ -24,21 +24,33 @@ Examples
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from flywheel.errors import ParameterValueError
+from flywheel import __version__
+from flywheel.errors import (
+    NonFiniteWarning,
+    ParameterValueError,
+    RangeWarning,
+    SimulationError,
+    SweepInterrupted,
+)
+from flywheel.experiments.checkpoint import Checkpoint, ChunkResult
 from flywheel.experiments.executors import ShippedModel, is_local, map_chunks
+from flywheel.integrators import time_grid
 from flywheel.experiments.outcomes import Outcome, resolve_outcomes
 from flywheel.experiments.problem import check_problem, resolve_constant
 from flywheel.experiments.sampling import Samples, sample
 from flywheel.model import Model, load
-from flywheel.vocabulary import key_outputs
-from flywheel.params import RunTimes, scenario_params
+from flywheel.params import RunTimes, check_range, scenario_params
+from flywheel.results import STATUS, STATUS_ATTRS
 from flywheel.simulate import ENGINES, simulate
 from flywheel.vocabulary import key_outputs
 
@@ -84,13 +96,46 @@ def _as_samples(model: Model, design: object) -> Samples:
 
 
 def _run_chunk(target: Model | ShippedModel, outcomes: tuple[Outcome, ...], options: dict,
-               params: dict) -> tuple[np.ndarray, dict[str, np.ndarray], str]:
-    """Simulate one chunk: its saved times, its outcomes, and the method used."""
+               save_times: np.ndarray, params: dict) -> ChunkResult:
+    """Simulate one chunk: its saved times, its outcomes, the method used, each run's status.
+
+    A run that fails is masked (its outcomes NaN) with its status: 1 for a
+    value that is not finite; 2 for a solver failure, found by running the
+    halves of a chunk that failed as a whole again, down to single runs.
+    """
     model = target if isinstance(target, Model) else target.load()
-    run = simulate(model, params=params, **options)
+    size = max(np.size(v) for v in params.values())
+    return _run_part(model, outcomes, options, save_times, params, 0, size)
+
+
+def _run_part(model: Model, outcomes: tuple[Outcome, ...], options: dict,
+              save_times: np.ndarray, params: dict, start: int, stop: int) -> ChunkResult:
+    part = {k: v[start:stop] if np.ndim(v) else v for k, v in params.items()}
+    try:
+        with warnings.catch_warnings():  # the sweep warns once for all its runs
+            warnings.simplefilter("ignore", RangeWarning)
+            warnings.simplefilter("ignore", NonFiniteWarning)
+            run = simulate(model, params=part, **options)
+    except SimulationError:
+        if stop - start > 1:
+            middle = (start + stop) // 2
+            halves = [_run_part(model, outcomes, options, save_times, params, a, b)
+                      for a, b in ((start, middle), (middle, stop))]
+            return (save_times, {o.text: np.concatenate([h[1][o.text] for h in halves], axis=-1)
+                                 for o in outcomes}, halves[0][2],
+                    np.concatenate([h[3] for h in halves]))
+        shape = {True: (len(save_times), 1), False: (1,)}
+        return (save_times, {o.text: np.full(shape[o.is_series], np.nan) for o in outcomes},
+                options["method"], np.array([STATUS["solver failed"]], np.int8))
     times = run["time"].values
+    status = run["status"].values.astype(np.int8)
     series = {name: run[name].values for name in options["return_columns"]}
-    return times, {o.text: o.evaluate(times, series) for o in outcomes}, run.attrs["method"]
+    values = {}
+    for outcome in outcomes:
+        value = np.array(outcome.evaluate(times, series), dtype=float)
+        value[..., status != 0] = np.nan
+        values[outcome.text] = value
+    return times, values, run.attrs["method"], status
 
 
 def sweep(
@@ -108,8 +153,18 @@ def sweep(
     initial_time: float | None = None,
     final_time: float | None = None,
     progress: bool = True,
+    strict: bool = False,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
 ) -> xr.Dataset:
     """Run `model` once per sample and return each run's outcomes.
+
+    A run that fails does not stop the sweep: its outcomes are NaN and the
+    ``status`` coordinate says why (:data:`flywheel.results.STATUS`). With
+    `checkpoint`, each finished chunk is saved there as it finishes, and
+    ``resume=True`` runs only the chunks missing. Interrupted (Ctrl-C), the
+    sweep keeps its finished chunks (in `checkpoint`, or in a new temporary
+    folder it names) and says how to resume.
 
     Parameters
     ----------
@@ -140,6 +195,14 @@ def sweep(
         Passed to :func:`flywheel.simulate`.
     progress : bool
         Show a progress bar when the sweep has more than one chunk.
+    strict : bool
+        Refuse samples or `params` outside a constant's documented range
+        (default: warn once).
+    checkpoint : path, optional
+        Folder for the finished chunks (:class:`flywheel.experiments.checkpoint.Checkpoint`).
+    resume : bool
+        Continue the sweep saved in `checkpoint`; a checkpoint made for
+        another model, samples, outcomes or options is refused.
 
     Returns
     -------
@@ -147,9 +210,12 @@ def sweep(
         One data variable per outcome, named by its canonical spec, over
         ``scenario`` (scalars) or ``("time", "scenario")`` (series), with
         ``units`` and ``description`` attrs; each sampled constant is a
-        coordinate along ``scenario``. Attrs record the model, the
-        simulation engine, the sampling (method, n, seed, problem as JSON)
-        and the outcome specs, so :func:`flywheel.sensitivity` needs nothing else.
+        coordinate along ``scenario``, and so is ``status`` (0: good; 1: a
+        value stopped being finite; 2: the solver failed). Attrs record the
+        flywheel version, the model and its SHA-256, the simulation engine,
+        method and time settings, the sampling (method, n, seed, problem as
+        JSON) and the outcome specs, so :func:`flywheel.sensitivity` needs
+        nothing else.
 
     Raises
     ------
@@ -161,12 +227,23 @@ def sweep(
     ClusterConnectionError
         A Dask scheduler address that does not answer.
     SimulationError
-        A failed run.
+        A chunk whose local worker process died twice.
+    SweepInterrupted
+        Ctrl-C; the message says where the finished chunks are and how to resume.
+
+    Warns
+    -----
+    NonFiniteWarning
+        Once, with the number of failed runs.
+    RangeWarning
+        Once per constant sampled or set outside its documented range.
     """
     model = model if isinstance(model, Model) else load(model)
     design = _as_samples(model, samples)
     names = [resolve_constant(model, n) for n in design.names]
-    fixed = scenario_params(model, params)
+    fixed = scenario_params(model, params, strict=strict)
+    for i, name in enumerate(names):
+        check_range(name, design.values[:, i], model.elements[name].range, strict=strict)
     if fixed.n_scenarios is not None or set(fixed.values) & set(names):
         raise ParameterValueError(
             "params holds constants fixed in every run, as numbers; sampled names "
@@ -183,19 +260,54 @@ def sweep(
         )
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ParameterValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    options = dict(engine=simulation_engine(), method=method or DEFAULT_METHOD, dt=dt,
-                   saveper=saveper, initial_time=initial_time, final_time=final_time,
-                   return_columns=read)
+    options = dict(engine=simulation_engine(), method=method or DEFAULT_METHOD, dt=times.dt,
+                   saveper=times.saveper, initial_time=times.initial_time,
+                   final_time=times.final_time, return_columns=read)
     in_process = is_local(engine) and workers == 1
+    save_times = time_grid(times.initial_time, times.final_time, times.dt,
+                           times.saveper).save_times
     task = functools.partial(_run_chunk, model if in_process else ShippedModel.of(model),
-                             wanted, options)
+                             wanted, options, save_times)
     starts = range(0, len(design), chunk_size)
     chunks = [{**fixed.values, **dict(zip(names, design.columns(s, s + chunk_size).values()))}
               for s in starts]
-    results = map_chunks(task, chunks, engine=engine, workers=workers,
-                         sizes=[min(chunk_size, len(design) - s) for s in starts],
-                         progress=progress, label=f"sweep {model.name}")
+    fingerprint = {
+        "model_sha256": model.digest, "names": names,
+        "samples_sha256": hashlib.sha256(np.ascontiguousarray(design.values)).hexdigest(),
+        "outcomes": [o.text for o in wanted], "params": fixed.values,
+        "options": {k: v for k, v in options.items() if k != "return_columns"},
+        "chunk_size": chunk_size}
+    kept = Checkpoint(checkpoint, fingerprint, resume=resume) if checkpoint else None
+    done = kept.load([o.text for o in wanted]) if kept else {}
+    todo = [i for i in range(len(chunks)) if i not in done]
+
+    def finished(position: int, result: ChunkResult) -> None:
+        done[todo[position]] = result
+        if kept:
+            kept.save(todo[position], result)
+
+    try:
+        map_chunks(task, [chunks[i] for i in todo], engine=engine, workers=workers,
+                   sizes=[min(chunk_size, len(design) - starts[i]) for i in todo],
+                   progress=progress, label=f"sweep {model.name}", done=finished)
+    except KeyboardInterrupt:
+        raise _interrupted(model, kept, fingerprint, done, len(chunks)) from None
+    results = [done[i] for i in range(len(chunks))]
     return _assemble(model, design, names, wanted, results, fixed.values, options, engine)
+
+
+def _interrupted(model: Model, kept: Checkpoint | None, fingerprint: dict, done: dict,
+                 total: int) -> SweepInterrupted:
+    """Keep the finished chunks (in a new folder when there is no checkpoint) and say so."""
+    if kept is None:
+        kept = Checkpoint(tempfile.mkdtemp(prefix=f"flywheel-sweep-{model.name}-"),
+                          fingerprint, resume=False)
+        for index, result in done.items():
+            kept.save(index, result)
+    return SweepInterrupted(
+        f"interrupted after {len(done)} of {total} chunks; the finished ones are kept in "
+        f"{str(kept.folder)!r}: run the same sweep with checkpoint={str(kept.folder)!r}, "
+        f"resume=True (flywheel sweep ... --checkpoint {kept.folder} --resume) to finish it")
 
 
 def _assemble(model: Model, design: Samples, names: list[str], outcomes: tuple[Outcome, ...],
@@ -214,14 +326,25 @@ def _assemble(model: Model, design: Samples, names: list[str], outcomes: tuple[O
         coords[name] = ("scenario", design.values[:, i], {"units": model.elements[name].units})
     if any(o.is_series for o in outcomes):
         coords["time"] = ("time", times, {"units": model.elements["INITIAL TIME"].units})
+    status = np.concatenate([r[3] for r in results])
+    coords["status"] = ("scenario", status, STATUS_ATTRS)
+    failed = int(np.count_nonzero(status))
+    if failed:
+        warnings.warn(
+            f"{failed} of {len(status)} runs failed: their outcomes are NaN, and status says "
+            f"why ({int(np.sum(status == 1))} with a value that is not finite, "
+            f"{int(np.sum(status == 2))} with a solver failure)", NonFiniteWarning, stacklevel=3)
     result = xr.Dataset(variables, coords=coords)
     problem = {**design.problem, "names": names}
     attrs = {
+        "flywheel_version": __version__,
         "model": model.name,
         "model_file": str(model.path),
+        "model_sha256": model.digest,
         "engine": "local" if is_local(engine) else "dask",
         "simulation_engine": options["engine"],
         "method": results[0][2],
+        **{k: options[k] for k in ("initial_time", "final_time", "dt", "saveper")},
         "sampling": design.method,
         "n": list(design.n),
         "seed": design.seed,

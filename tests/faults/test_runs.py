@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 
 import flywheel
-from flywheel.errors import NonFiniteWarning, SimulationError
+from flywheel.errors import (
+    NonFiniteWarning,
+    ParameterValueError,
+    RangeWarning,
+    SimulationError,
+    TimeSettingsWarning,
+)
 from flywheel.integrators import METHODS
 
 MODELS = Path(__file__).parent / "models"
@@ -124,3 +130,45 @@ def test_solver_exceptions_become_simulation_errors(method):
 def test_bdf_on_a_log_of_zero_names_the_variable(ln_time):
     with pytest.raises(SimulationError, match="'Log Value' is"):
         flywheel.simulate(ln_time, method="BDF")
+
+
+TEACUP = Path(__file__).parents[1] / "models" / "teacup.mdl"
+
+
+def test_a_time_step_longer_than_the_run_is_refused():
+    with pytest.raises(ParameterValueError, match=r"TIME STEP \(50\) is longer than the run"):
+        flywheel.simulate(TEACUP, method="euler", dt=50)
+
+
+def test_a_saveper_off_the_time_step_grid_is_rounded_with_a_warning():
+    with pytest.warns(TimeSettingsWarning, match=r"SAVEPER 0.3 is not a multiple of TIME STEP"):
+        run = flywheel.simulate(TEACUP, method="euler", saveper=0.3)
+    np.testing.assert_allclose(np.diff(run["time"].values), 0.25)
+    exact = flywheel.simulate(TEACUP, method="euler", saveper=0.25)
+    np.testing.assert_array_equal(run["Teacup Temperature"], exact["Teacup Temperature"])
+
+
+def test_a_saveper_longer_than_the_run_saves_its_start_and_end():
+    with pytest.warns(TimeSettingsWarning, match="SAVEPER 100 is longer than the run"):
+        run = flywheel.simulate(TEACUP, method="euler", saveper=100)
+    assert run["time"].values.tolist() == [0.0, 30.0]
+
+
+def test_a_value_outside_the_documented_range_warns_naming_it(minimal):
+    with pytest.warns(RangeWarning, match=r"Learning Rate = -1 is outside its documented "
+                                          r"range \[0, 0.35\]"):
+        flywheel.simulate(minimal, params={"Learning Rate": -1.0}, method="euler")
+
+
+def test_strict_refuses_a_value_outside_the_range(minimal):
+    with pytest.raises(ParameterValueError, match=r"Learning Rate = 5 is outside .*strict"):
+        flywheel.simulate(minimal, params={"Learning Rate": 5.0}, strict=True)
+
+
+def test_a_batch_names_how_many_values_leave_the_range(minimal):
+    with pytest.warns(RangeWarning, match=r"2 of 3 values of Learning Rate \(the first: 0.5\)"):
+        flywheel.simulate(minimal, params={"Learning Rate": [0.5, 0.2, 0.4]}, method="euler")
+
+
+def test_values_inside_the_range_run_without_a_word(minimal):
+    flywheel.simulate(minimal, params={"Learning Rate": [0.0, 0.35]}, method="euler")
