@@ -81,7 +81,7 @@ def register(command) -> None:
         "calibrate",
         "Fit constants to the observed data (least squares on log errors) and report the fit.",
         "flywheel calibrate flywheel --param 'Imitation Coefficient' "
-        "--param 'Algorithmic Learning Rate' --plot fit.png",
+        "--param 'Distillation Gain Rate' --plot fit.png",
         _calibrate,
     )
     add_model_argument(calibrate)
