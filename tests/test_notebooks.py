@@ -70,7 +70,8 @@ def test_notebook_imports_only_the_installed_package(path):
     assert "sys.path" not in source and "import sys" not in source
     assert "chdir" not in source
     modules = set(re.findall(r"^\s*(?:import|from)\s+([A-Za-z_][\w]*)", source, re.MULTILINE))
-    assert modules <= {"flywheel", "numpy", "matplotlib", "ipywidgets", "time"}, modules
+    assert modules <= {"flywheel", "numpy", "matplotlib", "ipywidgets", "time", "tempfile",
+                       "pathlib"}, modules
     assert "import flywheel" in source
     assert not re.search(r"flywheel\.\w+\._|from flywheel\.\w+(\.\w+)* import _", source), \
         "private names of the package"
