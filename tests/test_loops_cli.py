@@ -48,7 +48,7 @@ def test_dominance_prints_periods_and_writes_plot_and_csv(capsys, tmp_path):
     assert "R1          Births" in out and "B1          Crowding" in out
     assert "t - dt to t" in out
     assert plot.read_bytes()[:4] == b"\x89PNG"
-    scores = pd.read_csv(table, index_col=0)
+    scores = pd.read_csv(table, index_col=0, comment="#")
     assert list(scores.columns) == ["R1 Births", "B1 Crowding"]
     assert len(scores) == 241
 

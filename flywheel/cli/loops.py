@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flywheel.cli.common import add_model_argument, format_table, parse_set
 from flywheel.errors import ParameterValueError
+from flywheel.outputs import check_outputs, save_figure, write_csv
 
 __all__ = ["register"]
 
@@ -57,6 +58,7 @@ def _dominance(args: argparse.Namespace) -> None:
     from flywheel.model import load
 
     model = load(args.model)
+    check_outputs([args.out, args.plot], inputs=[model.path])
     result = loop_dominance(model, params=parse_set(args.set) or None, method=args.method,
                             final_time=args.final_time)
     loops = result.sizes["loop"]
@@ -82,12 +84,10 @@ def _dominance(args: argparse.Namespace) -> None:
     print(format_table(rows, ["part", kind, "name", "polarity", "from", "to", "mean"],
                        [4, 10, 24, 12, 7, 7, 6]))
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
         frame = result[f"relative_{kind}_score"].to_pandas()
         frame.columns = [f"{i} {n}".strip() for i, n in zip(result[kind].values,
                                                             result[f"{kind}_name"].values)]
-        frame.to_csv(out)
+        out = write_csv(frame, args.out, result.attrs)
         print(f"wrote {out.resolve()} (relative {kind} scores)")
     if args.plot:
         from flywheel.plots import plot_loop_dominance
@@ -100,8 +100,7 @@ def _save(figure, path: str) -> None:
     out = Path(path)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ParameterValueError(f"the figure must be a .png, .svg or .pdf file, got {path!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=150, bbox_inches="tight")
+    save_figure(figure, out, dpi=150, bbox_inches="tight")
     print(f"wrote {out.resolve()}")
 
 
@@ -110,6 +109,7 @@ def _diagram(args: argparse.Namespace) -> None:
     from flywheel.plots import plot_causal_loop_diagram, plot_stock_flow_diagram
 
     model = load(args.model)
+    check_outputs([args.out], inputs=[model.path])
     if args.kind == "stock-flow":
         if args.loops:
             raise ParameterValueError("--loops applies to --kind cld only")
@@ -160,7 +160,7 @@ def register(command) -> None:
                                                           "(.png, .svg or .pdf)")
     dominance.add_argument("--top", type=int, default=8,
                            help="loops named in the plot (default 8)")
-    dominance.add_argument("--out", metavar="FILE.csv",
+    dominance.add_argument("-o", "--out", metavar="FILE.csv",
                            help="relative loop (family) scores as CSV")
 
     diagram = command(

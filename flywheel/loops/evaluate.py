@@ -33,7 +33,7 @@ from flywheel.compiler import runtime
 from flywheel.compiler.jit import available
 from flywheel.compiler.kernels import KERNEL_METHODS
 from flywheel.compiler.translate import TIME
-from flywheel.errors import ParameterValueError
+from flywheel.errors import ParameterValueError, SimulationError
 from flywheel.integrators import METHODS, time_grid
 from flywheel.model import Model
 from flywheel.params import RunTimes, scenario_params
@@ -174,9 +174,18 @@ class Evaluator:
         t0, tf, step = times.initial_time, times.final_time, times.dt
         control = (t0, tf, step, step)
         grid = time_grid(*control)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # the states are checked below instead
             bound = self.compiled.bind(values, control)
             states = self._states(bound, values, control, grid, method)
+            bad = np.argwhere(~np.isfinite(states))
+            if bad.size:  # loop scores of a run that failed would be wrong numbers
+                step, stock, scenario = bad[0]
+                raise SimulationError(
+                    f"the loop analysis run of {self.model.name!r} failed: "
+                    f"{self.compiled.stock_names[stock]!r} is {states[step, stock, scenario]} at "
+                    f"time {grid.steps[step]:g}"
+                    + (f" in scenario {scenario}" if checked.n_scenarios else "")
+                    + " (a value that is not finite)")
             namespace = self._namespace(bound, grid, states, control)
         graph_values = {name: namespace[ident] for name, ident in self.ident.items()}
         return EulerRun(grid.steps, step, graph_values, namespace, checked.n_scenarios, values)

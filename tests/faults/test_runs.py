@@ -172,3 +172,8 @@ def test_a_batch_names_how_many_values_leave_the_range(minimal):
 
 def test_values_inside_the_range_run_without_a_word(minimal):
     flywheel.simulate(minimal, params={"Learning Rate": [0.0, 0.35]}, method="euler")
+
+
+def test_loop_dominance_refuses_a_run_that_is_not_finite(stiff):
+    with pytest.raises(SimulationError, match=r"loop analysis run of 'stiff' failed: 'Level' is"):
+        flywheel.loop_dominance(stiff)
