@@ -188,9 +188,9 @@ def test_dominant_periods_among_chosen_loops(logistic):
 
 
 def test_times_without_scores_do_not_split_a_period(minimal):
-    """The workshop model's market partition holds one loop (B1); where the market stands
-    still nothing scores, and B1's dominance runs on as one period."""
+    """The workshop model's market partition holds one loop (B2); where the market stands
+    still nothing scores, and B2's dominance runs on as one period."""
     periods = flywheel.dominant_periods(flywheel.loop_dominance(minimal))
     market = periods[periods["partition"] == 1]
-    assert market["loop"].tolist() == ["B1"]
+    assert market["loop"].tolist() == ["B2"]
     assert float(market["mean_relative_score"].iloc[0]) == -1.0
