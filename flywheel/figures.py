@@ -55,6 +55,7 @@ from pathlib import Path
 import flywheel
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model
+from flywheel.outputs import save_figure
 
 __all__ = ["BASELINE_OUTPUTS", "FIGURES", "make_figures"]
 
@@ -293,6 +294,5 @@ def make_figures(outdir: str | Path, *, grid: Sequence[int] = DEFAULT_GRID,
     for name in names:
         figure = FIGURES[name](models, counts)
         path = folder / name
-        figure.savefig(path, dpi=dpi, bbox_inches="tight")
-        written.append(path)
+        written.append(save_figure(figure, path, dpi=dpi, bbox_inches="tight"))
     return written
