@@ -30,6 +30,9 @@ import flywheel
 from flywheel.app.runs import Simulator
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: How long `flywheel serve` may take to load the model, find its loops and compile the
+#: run before it answers (minutes on a loaded 2-core machine with the research model).
+START_SECONDS = 900
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -71,7 +74,7 @@ def _start(model: str, host: str, port: int, check_host: str = "127.0.0.1"):
         process = subprocess.Popen(
             [sys.executable, "-m", "flywheel", "serve", model, "--host", host, "--port",
              str(port)], stdout=out, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"flywheel serve exited: {log.read_text()}")
@@ -82,7 +85,7 @@ def _start(model: str, host: str, port: int, check_host: str = "127.0.0.1"):
         except OSError:
             time.sleep(1)
     process.kill()
-    raise RuntimeError("flywheel serve did not answer within 240 s")
+    raise RuntimeError(f"flywheel serve did not answer within {START_SECONDS} s")
 
 
 def _stop(process) -> None:

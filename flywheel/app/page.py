@@ -57,8 +57,7 @@ class Workshop:
     def __init__(self, runs: Simulator, query: Mapping[str, object] | None = None) -> None:
         self.runs = runs
         model = runs.model
-        self.baseline = runs.run(runs.defaults)
-        self.baseline_families = runs.families(runs.defaults)
+        self.baseline, self.baseline_families = runs.baseline
         self.views = build_views(runs, self.baseline, self.baseline_families)
         self.pins = 0
         self.pinned: dict[str, object] = {}
@@ -108,6 +107,7 @@ class Workshop:
             ("Jevons", self._jevons_tab()),
             ("Exercises", self._exercises_tab()),
             dynamic=True, sizing_mode="stretch_width")
+        self.tabs.param.watch(self._tab_shown, "active")
         values, problems = parse_settings(model, query or {})
         self._show_problems(problems)
         self._applying = True
@@ -161,6 +161,11 @@ class Workshop:
             document.add_next_tick_callback(job)
         else:
             job()
+
+    def _tab_shown(self, event) -> None:
+        if event.new == 1 and self._draw_diagram is not None:
+            draw, self._draw_diagram = self._draw_diagram, None
+            draw()
 
     def _changed(self, event) -> None:
         if not self._applying:
@@ -319,7 +324,7 @@ class Workshop:
             pane.object = figure
 
         chosen.param.watch(draw, "value_throttled")
-        draw()
+        self._draw_diagram = draw  # drawn when its tab is first shown: a few seconds
         return pn.Column(pn.pane.Markdown(
             "The named loops of the model; the loop family that dominates at the chosen "
             "time in the current run is highlighted."), chosen, pane, sizing_mode="stretch_width")

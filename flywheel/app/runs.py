@@ -105,6 +105,11 @@ class Simulator:
         return f"{self.options['method']}" + (" (jit)" if self.options.get("jit") else "")
 
     @cached_property
+    def baseline(self) -> tuple[xr.Dataset, xr.Dataset]:
+        """The run and the loop families with the defaults, computed once for every session."""
+        return self.run(self.defaults), self.families(self.defaults)
+
+    @cached_property
     def loops(self):
         """The model's feedback loops, found once: sliders change numbers, not structure."""
         import flywheel

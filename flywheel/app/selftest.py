@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable
@@ -79,6 +80,14 @@ def check_closed_form_and_pysd() -> Check:
                  f"{pysd:.1e} from PySD (limit 1e-9)")
 
 
+@functools.cache
+def _workshop_model():
+    """The workshop model, loaded (and compiled) once for every check."""
+    import flywheel
+
+    return flywheel.load("flywheel_minimal")
+
+
 def check_jit() -> Check:
     """Check 2: the numba kernel against the numpy engine on the workshop model."""
     import flywheel
@@ -87,7 +96,7 @@ def check_jit() -> Check:
     if not available():
         return Check("compiled (numba) path", None,
                      "skipped: numba is not installed (pip install numba); the page uses RK45")
-    model = flywheel.load("flywheel_minimal")
+    model = _workshop_model()
     params = {"Learning Rate": [0.1, 0.3]}
     fast = flywheel.simulate(model, method="euler", jit=True, params=params)
     numpy = flywheel.simulate(model, method="euler", params=params)
@@ -107,7 +116,7 @@ def check_figure() -> Check:
     import flywheel
     from flywheel.plots import plot_run
 
-    run = flywheel.simulate("flywheel_minimal")
+    run = flywheel.simulate(_workshop_model())
     figure = Figure(figsize=(8, 3), layout="constrained")
     plot_run(run, ["Unit Inference Cost", "Tokens Served"], axes=figure.subplots(1, 2))
     out = io.BytesIO()
@@ -132,7 +141,7 @@ def check_app() -> Check:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = serve("flywheel_minimal", host="127.0.0.1", port=port, threaded=True)
+    server = serve(_workshop_model(), host="127.0.0.1", port=port, threaded=True)
     try:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         deadline = time.monotonic() + 20

@@ -54,8 +54,7 @@ def page_factory(model: Model | str | Path):
     from flywheel.app.runs import Simulator
 
     runs = Simulator(model if isinstance(model, Model) else load(model))
-    runs.run(runs.defaults)  # the numba kernel compiles here, not in the first session
-    runs.families(runs.defaults)
+    runs.baseline  # the numba kernel compiles here, not in the first session
 
     def page():
         pn.state.cache.setdefault("flywheel", runs)
