@@ -204,8 +204,7 @@ def simulate(
         result = result.masked()
     dataset = to_dataset(model, result, checked)
     used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
-    kernel = " (jit)" if result.stats.get("jit") else ""
-    dataset.attrs.update(engine=engine, method=used + kernel)
+    dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
     dataset.attrs.update(initial_time=times.initial_time, final_time=times.final_time,
                          dt=times.dt, saveper=times.saveper)
     if used not in ("euler", "rk4"):
