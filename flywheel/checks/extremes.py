@@ -30,7 +30,7 @@ Examples
 ['Characteristic Time = 0', 'Room Temperature = 0']
 >>> for outcome in extreme_conditions(model):
 ...     print(outcome.case.name, outcome.passed, outcome.problems)
-Characteristic Time = 0 False ('Teacup Temperature not finite from 0.125',)
+Characteristic Time = 0 False ('Teacup Temperature not finite from 0',)
 Room Temperature = 0 True ()
 """
 

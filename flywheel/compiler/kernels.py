@@ -35,14 +35,13 @@ Examples
 --------
 >>> import flywheel
 >>> from flywheel.compiler.graph import ModelGraph
-from flywheel.compiler.runtime import check_delay_order
 >>> model = flywheel.load("tests/models/teacup.mdl")
 >>> kernel = Kernel(ModelGraph(model.abstract, scalar=True), model.compiled.constants)
 >>> from flywheel.integrators import time_grid
 >>> grid = time_grid(*model.compiled.controls())
 >>> run = kernel.run({"Room Temperature": 60.0}, model.compiled.controls(), grid, "euler")
 >>> round(float(run.values["Teacup Temperature"][-1, 0]), 4)
-65.3698
+65.8625
 """
 
 from __future__ import annotations

@@ -142,12 +142,12 @@ def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
     >>> dominance = flywheel.loop_dominance("flywheel_minimal")
     >>> families = flywheel.loop_families(dominance, "flywheel_minimal")
     >>> families["family_members"].to_series().to_dict()
-    {'R1': 2, 'B1': 1, 'B2': 1, 'B3': 1}
+    {'R1': 2, 'B2': 1, 'B3': 1, 'B5': 1}
     >>> str(families["family_polarity"].sel(family="R1").values)
     'reinforcing'
     >>> periods = flywheel.dominant_periods(families)
     >>> periods.loc[periods["partition"] == 0, "family"].tolist()
-    ['R1', 'B3', 'R1', 'B3']
+    ['B5', 'B3', 'R1', 'B3']
     """
     model = model if isinstance(model, Model) else load(model)
     graph = model_structure(model).graph
