@@ -155,7 +155,9 @@ def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.nda
     by_target: dict[str, list[int]] = {}
     for k, (_, target) in enumerate(edges):
         by_target.setdefault(target, []).append(k)
-    with np.errstate(all="ignore"):
+    # quotients where the target or the source did not move are replaced by the
+    # definition's 0 below; the run itself was checked for non-finite states
+    with np.errstate(divide="ignore", invalid="ignore"):
         for target, indices in by_target.items():
             inputs = set(ev.inputs(target))
             sources = [edges[k][0] for k in indices if edges[k][0] in inputs]

@@ -174,7 +174,8 @@ class Evaluator:
         t0, tf, step = times.initial_time, times.final_time, times.dt
         control = (t0, tf, step, step)
         grid = time_grid(*control)
-        with np.errstate(all="ignore"):  # the states are checked below instead
+        # the states are checked below instead of warned about
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             bound = self.compiled.bind(values, control)
             states = self._states(bound, values, control, grid, method)
             bad = np.argwhere(~np.isfinite(states))
