@@ -152,7 +152,7 @@ def _jevons_decomposition(models: _Models, grid: tuple[int, int]):
 def _causal_loop_diagram(models: _Models, grid: tuple[int, int]):
     from flywheel.plots import plot_causal_loop_diagram
 
-    figure = _figure(18.6, 13.4)
+    figure = _figure(17.6, 12.7)
     plot_causal_loop_diagram(models["flywheel"], ax=figure.add_subplot())
     return figure
 
