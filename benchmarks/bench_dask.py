@@ -24,20 +24,15 @@ Examples
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 
+from timing import timed  # a sibling module: run the scripts as python benchmarks/NAME.py
+
 __all__ = ["main"]
 
 OUTCOME = "Total Compute Spend@2035/2025"
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,12 +60,12 @@ def main(argv: list[str] | None = None) -> None:
           f"strengths), outcome {OUTCOME}")
     local = None
     if args.check:
-        local, t_local = _timed(lambda: flywheel.sweep(model, samples, **options))
+        local, t_local = timed(lambda: flywheel.sweep(model, samples, **options))
         print(f"local, this process: {t_local:8.2f} s  {len(samples) / t_local:12,.0f} runs/s")
 
     def report(label, client):
-        cold, t_cold = _timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
-        _, t_warm = _timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
+        cold, t_cold = timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
+        _, t_warm = timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
         same = "" if local is None else "  equal to local: " + str(np.array_equal(
             cold[OUTCOME].values, local[OUTCOME].values, equal_nan=True))
         print(f"{label}: cold {t_cold:8.2f} s, warm {t_warm:8.2f} s  "

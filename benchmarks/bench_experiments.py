@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import time
 import tracemalloc
 import warnings
 
@@ -38,15 +37,11 @@ import flywheel
 from flywheel.experiments import define_problem, sample, sensitivity, sweep
 from flywheel.experiments.sweep import DEFAULT_CHUNK_SIZE, simulation_engine
 
+from timing import timed  # a sibling module: run the scripts as python benchmarks/NAME.py
+
 __all__ = ["main"]
 
 OUTCOME = "Total Compute Spend@2035/2025"
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def _peak_traced(fn) -> float:
@@ -88,10 +83,10 @@ def main(argv: list[str] | None = None) -> None:
           f"chunks of {args.chunk_size}")
 
     sweep(model, sample(problem, 8, method="sobol", seed=2), **options)  # compile once
-    local, t_local = _timed(lambda: sweep(model, samples, **options))
+    local, t_local = timed(lambda: sweep(model, samples, **options))
     print(f"local, this process:        {t_local:8.2f} s  "
           f"({len(samples) / t_local:,.0f} runs/s; method {local.attrs['method']})")
-    pooled, t_pool = _timed(lambda: sweep(model, samples, workers=args.workers, **options))
+    pooled, t_pool = timed(lambda: sweep(model, samples, workers=args.workers, **options))
     print(f"local, {args.workers} processes:        {t_pool:8.2f} s  "
           f"(equal to this process: {_same(pooled, local)})")
 
@@ -99,9 +94,9 @@ def main(argv: list[str] | None = None) -> None:
 
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        on_dask, t_dask = _timed(lambda: sweep(model, samples, engine=client, **options))
+        on_dask, t_dask = timed(lambda: sweep(model, samples, engine=client, **options))
         # A second sweep on the warm cluster: workers have loaded and compiled the model.
-        _, t_warm = _timed(lambda: sweep(model, samples, engine=client, **options))
+        _, t_warm = timed(lambda: sweep(model, samples, engine=client, **options))
     print(f"Dask LocalCluster, {args.workers} workers: {t_dask:8.2f} s cold, {t_warm:.2f} s warm "
           f"(equal to local: {_same(on_dask, local)}); Dask / local: {t_dask / t_local:.2f} "
           f"(this process), {t_dask / t_pool:.2f} ({args.workers} processes)")
@@ -114,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"peak resident set: {_maxrss_mb(resource.RUSAGE_SELF):.0f} MB this process, "
           f"{_maxrss_mb(resource.RUSAGE_CHILDREN):.0f} MB largest child")
 
-    indices, t_sobol = _timed(lambda: sensitivity(local, args.outcome))
+    indices, t_sobol = timed(lambda: sensitivity(local, args.outcome))
     print(f"Sobol analysis (100 bootstrap resamples): {t_sobol:.2f} s")
     print(indices.to_df().round(3).to_string())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-__all__ = ["best"]
+__all__ = ["best", "timed"]
 
 
 def best(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -16,3 +16,10 @@ def best(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def timed(fn: Callable[[], object]) -> tuple[object, float]:
+    """The result of one call of `fn` and its wall time in seconds."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
