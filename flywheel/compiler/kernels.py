@@ -72,7 +72,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from flywheel.compiler.scalar import modulo, pulse, pulse_train, ramp, step, xidz, zidz
+from flywheel.compiler.scalar import (
+    modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
+)
 
 _NS = {n_stocks}
 _NC = {n_static}

@@ -39,7 +39,8 @@ CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 
 #: Names the generated code uses for itself; an element never gets one of them.
 RESERVED = frozenset(
-    {"np", "make", "controls", "xidz", "zidz", "modulo", "step", "ramp", "pulse", "pulse_train"}
+    {"np", "math", "make", "controls", "xidz", "zidz", "modulo", "quantum", "step", "ramp",
+     "pulse", "pulse_train"}
 )
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "modulo",
     "pulse",
     "pulse_train",
+    "quantum",
     "ramp",
     "step",
     "xidz",
@@ -68,6 +69,18 @@ def modulo(x, m):
     1.5
     """
     return x - np.where(m < SMALL_VENSIM, x, m * np.trunc(x / m))
+
+
+def quantum(x, q):
+    """Vensim QUANTUM: ``q * INTEGER(x / q)``, or `x` where ``q < 1e-6`` (as PySD).
+
+    Examples
+    --------
+    >>> quantum(np.array([7.5, -7.5, 7.5]), np.array([2.0, 2.0, 0.0])).tolist()
+    [6.0, -6.0, 7.5]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out quotients
+        return np.where(q < SMALL_VENSIM, x, q * np.trunc(np.divide(x, q)))
 
 
 def step(value, tstep, *, t, dt):

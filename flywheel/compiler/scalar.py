@@ -16,7 +16,7 @@ from numba import njit
 
 from flywheel.compiler.runtime import SMALL_VENSIM
 
-__all__ = ["modulo", "pulse", "pulse_train", "ramp", "step", "xidz", "zidz"]
+__all__ = ["modulo", "pulse", "pulse_train", "quantum", "ramp", "step", "xidz", "zidz"]
 
 _jit = njit(cache=True, error_model="numpy")
 
@@ -37,6 +37,12 @@ def zidz(a, b):
 def modulo(x, m):
     """MODULO: ``x - m * INTEGER(x / m)``, or 0 where ``m < 1e-6``."""
     return x - (x if m < SMALL_VENSIM else m * float(int(x / m)))
+
+
+@_jit
+def quantum(x, q):
+    """QUANTUM: ``q * INTEGER(x / q)``, or `x` where ``q < 1e-6``."""
+    return x if q < SMALL_VENSIM else q * float(int(x / q))
 
 
 @_jit

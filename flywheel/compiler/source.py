@@ -31,7 +31,7 @@ _HEADER = '''"""Compiled by flywheel.compiler: model and state rows in TITLE and
 import numpy as np
 
 from flywheel.compiler.runtime import (
-    check_delay_order, modulo, pulse, pulse_train, ramp, step, xidz, zidz,
+    check_delay_order, modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
 )
 
 #: The model this module was compiled from.

@@ -48,6 +48,9 @@ _FUNCTIONS = {
     "ramp": ("ramp({0}, {1}, {2}, t=_t)", 3),
     "pulse": ("pulse({0}, {1}, t=_t)", 2),
     "pulse_train": ("pulse_train({0}, {1}, {2}, {3}, t=_t)", 4),
+    **{f: (f"np.{f}({{0}})", 1) for f in
+       ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh")},
+    "quantum": ("quantum({0}, {1})", 2), "pi": ("np.pi", 0),
 }
 #: The same functions over floats, for the numba kernel (:mod:`flywheel.compiler.jit`).
 _SCALAR_FUNCTIONS = {
@@ -59,6 +62,9 @@ _SCALAR_FUNCTIONS = {
     "if_then_else": ("({1} if {0} else {2})", 3),
     "step": ("step({0}, {1}, _t, _dt)", 2), "ramp": ("ramp({0}, {1}, {2}, _t)", 3),
     "pulse": ("pulse({0}, {1}, _t)", 2), "pulse_train": ("pulse_train({0}, {1}, {2}, {3}, _t)", 4),
+    **{f: (f"math.{f.replace('arc', 'a')}({{0}})", 1) for f in
+       ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh")},
+    "pi": ("math.pi", 0),
 }
 _SCALAR_LOGIC = {":AND:": "{0} and {1}", ":OR:": "{0} or {1}", ":NOT:": "not {0}"}
 _TIME_FUNCTIONS = {"step", "ramp", "pulse", "pulse_train"}
@@ -244,6 +250,10 @@ class Translator:
             deps.update((TIME, "_dt"))
         return self._functions[function][0].format(*args), True
 
+    def _GameStructure(self, tree, deps):
+        # GAME(x) is x outside Vensim's gaming mode, as PySD runs it
+        return self._visit(tree.expression, deps)
+
     def _InlineLookupsStructure(self, tree, deps):
         table = tree.lookups
         if table.type != "interpolate":
@@ -367,7 +377,7 @@ def _idents(names: set[str]) -> frozenset:
 
 
 _CONSTRUCTS = {
-    "DelayFixed": "DELAY FIXED", "SampleIfTrue": "SAMPLE IF TRUE", "Game": "GAME",
+    "DelayFixed": "DELAY FIXED", "SampleIfTrue": "SAMPLE IF TRUE",
     "AllocateAvailable": "ALLOCATE AVAILABLE", "AllocateByPriority": "ALLOCATE BY PRIORITY",
     "Data": "data variables", "GetLookups": "GET LOOKUPS", "GetData": "GET DATA",
     "GetConstants": "GET CONSTANTS", "SubscriptsReference": "subscripts",
