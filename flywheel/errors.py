@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "CacheFolderError",
     "DataFileError",
+    "EngineFallbackWarning",
     "FlywheelError",
     "LoopLimitWarning",
     "LoopNameError",
@@ -73,6 +74,10 @@ class NonFiniteWarning(UserWarning):
 
 class RangeWarning(UserWarning):
     """A constant set outside the range the model documents for it."""
+
+
+class EngineFallbackWarning(UserWarning):
+    """``engine="auto"`` ran a model on PySD's engine: the compiled engine does not support it."""
 
 
 class TimeSettingsWarning(UserWarning):

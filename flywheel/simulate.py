@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flywheel import __version__
-from flywheel.errors import NonFiniteWarning, ParameterValueError, SimulationError
+from flywheel.errors import (
+    EngineFallbackWarning,
+    NonFiniteWarning,
+    ParameterValueError,
+    SimulationError,
+    UnsupportedConstructError,
+)
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, ScenarioParams, scenario_params
 from flywheel.results import STATUS, STATUS_ATTRS, Trajectories, find_non_finite
@@ -33,7 +39,7 @@ from flywheel.subscripts import stack_subscripted
 if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
     import xarray as xr
 
-__all__ = ["ENGINES", "Solver", "simulate", "to_dataset"]
+__all__ = ["ENGINES", "Solver", "resolve_engine", "simulate", "to_dataset"]
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,19 @@ def _run_pysd(
 ) -> Trajectories:
     from flywheel.reference import pysd_run
 
-    if solver.method not in (None, "euler") or solver.jit:
-        raise ParameterValueError(
-            f"engine 'pysd' integrates with method 'euler' only (no jit), not {solver.method!r}; "
-            "use engine='compiled' for other methods"
-        )
-    if solver.rtol is not None or solver.atol is not None:
-        raise ParameterValueError("engine 'pysd' is fixed-step Euler: rtol and atol do not apply")
+    problem = _pysd_solver_problem(solver)
+    if problem:
+        raise ParameterValueError(f"engine 'pysd' {problem}; use engine='compiled' for them")
     return pysd_run(model, params, times, return_columns=return_columns)
+
+
+def _pysd_solver_problem(solver: Solver) -> str:
+    """What of `solver` PySD's run cannot honour ('' when nothing)."""
+    if solver.method not in (None, "euler") or solver.jit:
+        return f"integrates with method 'euler' only (no jit), not {solver.method!r}"
+    if solver.rtol is not None or solver.atol is not None:
+        return "is fixed-step Euler: rtol and atol do not apply"
+    return ""
 
 
 #: The compiled engine's method when none is given.
@@ -96,11 +107,43 @@ ENGINES: dict[str, Callable[..., Trajectories]] = {
 }
 
 
+def resolve_engine(model: Model, engine: str, *, stacklevel: int = 2) -> tuple[str, str]:
+    """The name in :data:`ENGINES` that runs `model` for `engine`, and why ('' unless auto).
+
+    ``"auto"`` is ``"compiled"`` when the model compiles, else ``"pysd"``, with
+    one :class:`~flywheel.errors.EngineFallbackWarning` naming the element and
+    the construct the compiled engine lacks (`stacklevel` as for
+    :func:`warnings.warn`, counted from the caller).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> resolve_engine(flywheel.load("tests/models/teacup.mdl"), "auto")
+    ('compiled', 'auto: compiled (the model compiles)')
+    >>> resolve_engine(flywheel.load("tests/models/teacup.mdl"), "pysd")
+    ('pysd', '')
+    """
+    if engine != "auto" and engine not in ENGINES:
+        raise ParameterValueError(
+            f"unknown engine {engine!r}; valid engines: {', '.join(['auto', *sorted(ENGINES)])}"
+        )
+    if engine != "auto":
+        return engine, ""
+    try:
+        model.compiled  # noqa: B018 -- compiling is the test
+    except UnsupportedConstructError as error:
+        note = f"auto: pysd ({error})"
+        warnings.warn(f"{model.name!r} runs on PySD's engine (Euler only), not the compiled "
+                      f"one: {error}", EngineFallbackWarning, stacklevel=stacklevel + 1)
+        return "pysd", note
+    return "compiled", "auto: compiled (the model compiles)"
+
+
 def simulate(
     model: Model | str | Path,
     *,
     params: Mapping[str, float | Sequence[float] | np.ndarray] | None = None,
-    engine: str = "compiled",
+    engine: str = "auto",
     method: str | None = None,
     dt: float | None = None,
     saveper: float | None = None,
@@ -124,9 +167,11 @@ def simulate(
     params : mapping, optional
         Constant name to value. A value may be a 1-D array; all arrays must
         share one length N, and the N scenarios run in one call.
-    engine : {"compiled", "pysd"}
-        A name from :data:`ENGINES`: ``"compiled"`` is flywheel's vectorised
-        engine, ``"pysd"`` is PySD's own run (Euler only), the reference.
+    engine : {"auto", "compiled", "pysd"}
+        ``"auto"`` (default): ``"compiled"`` when the model compiles, else
+        ``"pysd"`` (:func:`resolve_engine`). Or a name from :data:`ENGINES`:
+        ``"compiled"`` is flywheel's vectorised engine (a model it cannot
+        compile raises), ``"pysd"`` is PySD's own run (Euler only), the reference.
     method : str, optional
         The compiled engine's integration method, a name from
         :data:`flywheel.integrators.METHODS`: fixed-step ``"euler"`` and
@@ -164,7 +209,10 @@ def simulate(
     Raises
     ------
     UnknownParameterError, ParameterValueError
-        Unknown names or bad values.
+        Unknown names or bad values; a method other than Euler (or jit, rtol,
+        atol) for a model that runs on PySD's engine.
+    UnsupportedConstructError
+        ``engine="compiled"`` for a model the compiled engine does not support.
     SimulationError
         A failed integration, or a single run in which a state (checked at
         every step of every method) or a saved value stops being finite: the
@@ -172,6 +220,9 @@ def simulate(
 
     Warns
     -----
+    EngineFallbackWarning
+        Once, when ``engine="auto"`` runs the model on PySD's engine; the
+        reason is the Dataset's ``engine_note`` attr too.
     NonFiniteWarning
         Once, when scenarios of a batch failed, with their count.
     RangeWarning
@@ -180,16 +231,16 @@ def simulate(
         A SAVEPER adjusted to the time step or the run (:class:`flywheel.params.RunTimes`).
     """
     model = model if isinstance(model, Model) else load(model)
-    if engine not in ENGINES:
-        raise ParameterValueError(
-            f"unknown engine {engine!r}; valid engines: {', '.join(sorted(ENGINES))}"
-        )
+    engine, note = resolve_engine(model, engine)
+    solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit)
+    if engine == "pysd" and note and _pysd_solver_problem(solver):
+        raise ParameterValueError(f"{model.name!r} runs on PySD's engine, which "
+                                  f"{_pysd_solver_problem(solver)} ({note})")
     checked = scenario_params(model, params, strict=strict)
     times = RunTimes(
         model, initial_time=initial_time, final_time=final_time, dt=dt, saveper=saveper
     )
     columns = None if return_columns is None else [model.resolve(c) for c in return_columns]
-    solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit)
     result = find_non_finite(ENGINES[engine](model, checked, times, solver, columns))
     if result.failures and checked.n_scenarios is None:
         raise SimulationError(f"the run of {model.name!r} failed: {result.failures[0]} "
@@ -205,6 +256,8 @@ def simulate(
     dataset = to_dataset(model, result, checked)
     used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
     dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
+    if note:
+        dataset.attrs["engine_note"] = note
     dataset.attrs.update(initial_time=times.initial_time, final_time=times.final_time,
                          dt=times.dt, saveper=times.saveper)
     if used not in ("euler", "rk4"):

@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ from flywheel.calibration.result import CalibrationResult, Comparison
 from flywheel.errors import ParameterValueError
 from flywheel.model import Model, load
 from flywheel.params import finite_number
-from flywheel.simulate import simulate
+from flywheel.simulate import resolve_engine, simulate
 
 __all__ = ["bound_violations", "calibrate", "compare"]
 
@@ -76,8 +77,13 @@ class _Problem:
         self.lower = (points["transform"] == "lower_bound").to_numpy()
         self.upper = (points["transform"] == "upper_bound").to_numpy()
 
+    @cached_property
+    def engine(self) -> str:
+        """The engine of every run of the fit, chosen once (one warning if it is PySD's)."""
+        return resolve_engine(self.model, "auto", stacklevel=1)[0]
+
     def run(self, params: Mapping[str, object]):
-        return simulate(self.model, params=params, method=self.method,
+        return simulate(self.model, params=params, method=self.method, engine=self.engine,
                         return_columns=self.variables)
 
     def log_errors(self, run) -> np.ndarray:

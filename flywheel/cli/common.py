@@ -28,7 +28,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="set a constant; repeat for several")
     add_strict_option(parser)
     parser.add_argument("--final-time", type=float, help="end the run at this time")
-    parser.add_argument("--engine", choices=sorted(ENGINES), default=None,
+    parser.add_argument("--engine", choices=["auto", *sorted(ENGINES)], default=None,
                         help="simulation engine (default: flywheel.simulate's)")
     parser.add_argument("--method", help="integration method (see flywheel.simulate)")
 

@@ -4,9 +4,10 @@
 chunk as one batched :func:`flywheel.simulate` call, reduces it to its
 outcomes at once, and keeps only those: memory grows with the number of runs
 times the outcomes kept, never with the model's size or time steps. Each
-chunk runs on the batched ``"compiled"`` simulation engine when flywheel has
-it, else on ``"pysd"``, with :data:`DEFAULT_METHOD` (the model's Euler)
-unless another method is given.
+chunk runs on the batched ``"compiled"`` simulation engine when the model
+compiles, else scenario by scenario on PySD's (chosen once per sweep, as
+``engine="auto"`` of :func:`flywheel.simulate` chooses), with
+:data:`DEFAULT_METHOD` (the model's Euler) unless another method is given.
 
 Examples
 --------
@@ -51,10 +52,10 @@ from flywheel.experiments.sampling import Samples, sample
 from flywheel.model import Model, load
 from flywheel.params import RunTimes, check_range, scenario_params
 from flywheel.results import STATUS, STATUS_ATTRS
-from flywheel.simulate import ENGINES, simulate
+from flywheel.simulate import resolve_engine, simulate
 from flywheel.vocabulary import key_outputs
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_METHOD", "GRID_POINTS", "simulation_engine", "sweep"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_METHOD", "GRID_POINTS", "sweep"]
 
 #: Runs per batched simulation call.
 DEFAULT_CHUNK_SIZE = 4096
@@ -65,11 +66,6 @@ DEFAULT_CHUNK_SIZE = 4096
 DEFAULT_METHOD = "euler"
 #: Points per name when a problem (rather than samples) is swept: a full grid.
 GRID_POINTS = 11
-
-
-def simulation_engine() -> str:
-    """The simulation engine sweeps use: ``"compiled"`` when available, else ``"pysd"``."""
-    return "compiled" if "compiled" in ENGINES else "pysd"
 
 
 def _as_samples(model: Model, design: object) -> Samples:
@@ -212,8 +208,8 @@ def sweep(
         ``units`` and ``description`` attrs; each sampled constant is a
         coordinate along ``scenario``, and so is ``status`` (0: good; 1: a
         value stopped being finite; 2: the solver failed). Attrs record the
-        flywheel version, the model and its SHA-256, the simulation engine,
-        method and time settings, the sampling (method, n, seed, problem as
+        flywheel version, the model and its SHA-256, the simulation engine
+        and why it was chosen (``engine_note``), method and time settings, the sampling (method, n, seed, problem as
         JSON) and the outcome specs, so :func:`flywheel.sensitivity` needs
         nothing else.
 
@@ -233,6 +229,8 @@ def sweep(
 
     Warns
     -----
+    EngineFallbackWarning
+        Once, when the model does not compile and its runs use PySD's engine.
     NonFiniteWarning
         Once, with the number of failed runs.
     RangeWarning
@@ -260,7 +258,8 @@ def sweep(
         )
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ParameterValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    options = dict(engine=simulation_engine(), method=method or DEFAULT_METHOD, dt=times.dt,
+    simulation_engine, engine_note = resolve_engine(model, "auto", stacklevel=2)
+    options = dict(engine=simulation_engine, method=method or DEFAULT_METHOD, dt=times.dt,
                    saveper=times.saveper, initial_time=times.initial_time,
                    final_time=times.final_time, return_columns=read)
     in_process = is_local(engine) and workers == 1
@@ -293,7 +292,9 @@ def sweep(
     except KeyboardInterrupt:
         raise _interrupted(model, kept, fingerprint, done, len(chunks)) from None
     results = [done[i] for i in range(len(chunks))]
-    return _assemble(model, design, names, wanted, results, fixed.values, options, engine)
+    result = _assemble(model, design, names, wanted, results, fixed.values, options, engine)
+    result.attrs["engine_note"] = engine_note
+    return result
 
 
 def _interrupted(model: Model, kept: Checkpoint | None, fingerprint: dict, done: dict,
