@@ -115,7 +115,7 @@ def kernel_source(graph: ModelGraph, constants: Sequence[str]) -> str:
         if node.kind == "aux" and ident in static and node.name in index:
             code = f"_p[{index[node.name]}] if _has[{index[node.name]}] else {node.code}"
         else:
-            code = node.code if node.kind == "aux" else node.init_code
+            code = node.init_code or node.code  # an aux's own initial code: ACTIVE INITIAL
         lines.append(f"    {ident} = {code}")
     lines += [f"    _c[{k}] = {ident}" for ident, k in slot.items()]
     lines += [f"    _y[{i}] = {s}" for i, s in enumerate(graph.stocks)]
