@@ -147,8 +147,9 @@ class Model:
     def compiled(self):
         """The model compiled to numpy (:func:`flywheel.compiler.compile_model`), built once."""
         from flywheel.compiler import compile_model
+        from flywheel.translation import data_files
 
-        return compile_model(self.abstract)
+        return compile_model(self.abstract, data_files(self))
 
     @cached_property
     def elements(self) -> Mapping[str, Element]:

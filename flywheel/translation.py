@@ -54,7 +54,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.errors import CacheFolderError, ModelFileError
 
-__all__ = ["cache_root", "private_folder", "translated_module"]
+__all__ = ["cache_root", "data_files", "private_folder", "translated_module"]
 
 #: Changes whenever the layout of a cache entry does, so old entries are not reused.
 _LAYOUT = "flywheel-pysd-2"
@@ -116,7 +116,7 @@ def translated_module(model) -> Path:
     import pysd
 
     _check_pasted_text(model)
-    files = _data_files(model)
+    files = data_files(model)
     root = private_folder(cache_root())
     key = _entry_key(model, files, pysd.__version__)
     entry = root / key
@@ -224,8 +224,17 @@ def _file_of(spec: object) -> str:
     return spec["file"] if isinstance(spec, dict) else spec.file
 
 
-def _data_files(model) -> dict[str, Path]:
-    """Each data file name as the model writes it -> the file it means."""
+def data_files(model) -> dict[str, Path]:
+    """Each data file name as `model` writes it -> the file it means.
+
+    PySD's translation and the compiled engine (:mod:`flywheel.compiler.external`)
+    read the files through this one resolution.
+
+    Raises
+    ------
+    ModelFileError
+        A file outside the model's folder (unless the model allows it) or missing.
+    """
     folder = model.path.parent.resolve()
     files: dict[str, Path] = {}
     for owner, spec in _file_specs(model.abstract):

@@ -20,6 +20,7 @@ import flywheel.compiler
 from flywheel.calibration import SeriesMapping, calibrate
 from flywheel.errors import (
     EngineFallbackWarning,
+    ModelFileError,
     ParameterValueError,
     UnsupportedConstructError,
 )
@@ -136,3 +137,60 @@ def test_calibration_of_a_2d_subscripted_model_goes_through_auto(two_d):
     assert result.success
     # Exact data from the closed form: the fit's tolerance (1e-5 relative).
     assert result.values["Growth Rate"] == pytest.approx(0.3, rel=1e-5)
+
+
+# ------------------------------------------------------------ external data
+
+
+@pytest.fixture(scope="module")
+def data_model():
+    return flywheel.load(TEST_MODELS / "data_get.mdl")
+
+
+@pytest.mark.parametrize("jit", [False, None])
+def test_data_constants_and_lookups_from_files_match_pysd(data_model, jit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EngineFallbackWarning)
+        run = flywheel.simulate(data_model, method="euler", jit=jit)
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(data_model, engine="pysd")
+    assert set(run.data_vars) == set(reference.data_vars)
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+
+
+def test_data_is_interpolated_held_and_looked_forward_as_the_file_says(data_model):
+    run = flywheel.simulate(data_model, method="euler")
+    at = run.sel(time=[0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 11.0])
+    # data_series.csv: times 0, 2, 5, 10; Demand 10, 14, 20, 30; Price 1, 2, 4, 3.
+    # Exact: the file's values, linear interpolation between them, the ends held.
+    np.testing.assert_allclose(at["Demand Data"], [10, 12, 14, 16, 20, 22, 30], rtol=1e-15)
+    np.testing.assert_array_equal(at["Price Held"], [1, 1, 2, 2, 4, 4, 3])
+    np.testing.assert_array_equal(at["Price Ahead"], [1, 2, 2, 4, 4, 3, 3])
+    # data_sheet.xlsx: times 0, 4, 8; Capacity 100, 140, 120; Share 0.25.
+    np.testing.assert_allclose(at["Capacity Data"], [100, 110, 120, 130, 135, 130, 120],
+                               rtol=1e-15)
+    assert float(run["Share"][0]) == 0.25 and float(run["Rate"][0]) == 0.3
+    # Price Table at 0.9 * Time: 4 + (3 - 4) * (9 - 5) / 5 at Time 10.
+    assert float(run["Price Looked Up"].sel(time=10.0)) == pytest.approx(3.2, rel=1e-15)
+
+
+def test_a_changed_data_file_is_read_again(tmp_path):
+    for name in ("data_get.mdl", "data_series.csv", "data_constants.csv", "data_sheet.xlsx"):
+        (tmp_path / name).write_bytes((TEST_MODELS / name).read_bytes())
+    first = flywheel.simulate(tmp_path / "data_get.mdl", method="euler", final_time=1)
+    (tmp_path / "data_constants.csv").write_text("name,value\nrate,0.7\n")
+    second = flywheel.simulate(tmp_path / "data_get.mdl", method="euler", final_time=1)
+    assert float(first["Rate"][0]) == 0.3 and float(second["Rate"][0]) == 0.7
+
+
+def test_a_data_file_outside_the_model_folder_is_refused(tmp_path):
+    (tmp_path / "inner").mkdir()
+    for name in ("data_series.csv", "data_sheet.xlsx"):
+        (tmp_path / "inner" / name).write_bytes((TEST_MODELS / name).read_bytes())
+    (tmp_path / "data_constants.csv").write_text("name,value\nrate,0.7\n")
+    text = (TEST_MODELS / "data_get.mdl").read_text().replace(
+        "'data_constants.csv'", "'../data_constants.csv'")
+    (tmp_path / "inner" / "outside.mdl").write_text(text)
+    with pytest.raises(ModelFileError, match="outside the model's folder"):
+        flywheel.simulate(tmp_path / "inner" / "outside.mdl", engine="compiled")

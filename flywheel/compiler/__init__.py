@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flywheel._lazy import lazy_package
@@ -55,8 +57,12 @@ def model_key(abstract_model) -> str:
     return hashlib.sha256(repr(abstract_model).encode()).hexdigest()
 
 
-def compile_model(abstract_model) -> CompiledModel:
+def compile_model(abstract_model, files: Mapping[str, Path] | None = None) -> CompiledModel:
     """Compile `abstract_model` (PySD's AbstractModel), or return the cached result.
+
+    `files` maps each data file name the model writes to the file it means
+    (:func:`flywheel.translation.data_files`); their values are read here, once
+    (:mod:`flywheel.compiler.external`), and are part of the cache key.
 
     Raises
     ------
@@ -66,7 +72,9 @@ def compile_model(abstract_model) -> CompiledModel:
         The equations form a loop without a stock, or a control variable is missing.
     """
     from flywheel.compiler.compiled import CompiledModel
+    from flywheel.compiler.external import with_external_data
 
+    abstract_model = with_external_data(abstract_model, files or {})
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)

@@ -1,0 +1,173 @@
+"""External data for the compiled engine: GET DIRECT/XLS DATA, CONSTANTS and LOOKUPS.
+
+Each file is read once, when the model compiles, by PySD's own readers
+(``pysd.py_backend.external``: the same cells, the same filling of missing
+values), from the files :func:`flywheel.translation.data_files` resolved
+against the model's folder (a file outside it refused unless the model was
+loaded with ``allow_data_outside_folder=True``). The values then replace the
+GET structure in a copy of the abstract model, as constructs the compiler
+already has, so the cache key of the compiled model (the abstract model's
+``repr``) holds the data and a changed file compiles anew:
+
+* ``GET ... CONSTANTS`` becomes the number read;
+* ``GET ... LOOKUPS`` becomes the lookup table read;
+* ``GET ... DATA`` becomes a table of Time, interpolated as PySD's ``Data``
+  does: linearly (``:INTERPOLATE:``, the default), holding the last value
+  (``:HOLD BACKWARD:``) or taking the next (``:LOOK FORWARD:``), the first or
+  last value outside the data's times. A step is written as a linear table
+  whose two points at each data time are one float apart (:func:`step_table`),
+  which interpolates to the held value at every representable time.
+
+A data variable read without an equation (PySD's ``data_files``) and
+``:RAW:`` data (missing between its times) are not compiled.
+
+Examples
+--------
+>>> step_table([0.0, 2.0], [1.0, 5.0], "hold_backward")
+((0.0, 1.9999999999999998, 2.0), (1.0, 1.0, 5.0))
+>>> step_table([0.0, 2.0], [1.0, 5.0], "look_forward")
+((0.0, 4.9406564584124654e-324, 2.0), (1.0, 5.0, 5.0))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from pysd.translators.structures import abstract_expressions as ae
+
+from flywheel.compiler.translate import unsupported
+from flywheel.errors import ModelFileError
+
+__all__ = ["has_external_data", "step_table", "with_external_data"]
+
+_GET = (ae.GetConstantsStructure, ae.GetLookupsStructure, ae.GetDataStructure)
+_TIME = ae.ReferenceStructure("time")
+
+
+def has_external_data(abstract_model) -> bool:
+    """Whether an element of `abstract_model` is defined by a GET structure."""
+    return any(isinstance(component.ast, _GET) for section in abstract_model.sections
+               for element in section.elements for component in element.components)
+
+
+def with_external_data(abstract_model, files: Mapping[str, Path]):
+    """`abstract_model` with each GET structure replaced by the values it reads.
+
+    Parameters
+    ----------
+    abstract_model : pysd AbstractModel
+        Not changed; returned as is when it reads no data.
+    files : mapping
+        Each file name as the model writes it -> the file it means
+        (:func:`flywheel.translation.data_files`).
+
+    Raises
+    ------
+    ModelFileError
+        A file PySD's reader cannot read there, naming the element and file.
+    UnsupportedConstructError
+        ``:RAW:`` data.
+    """
+    if not has_external_data(abstract_model):
+        return abstract_model
+    sections = tuple(
+        dataclasses.replace(section, elements=tuple(
+            dataclasses.replace(element, components=[
+                _component(element.name, component, files) for component in element.components])
+            for element in section.elements))
+        for section in abstract_model.sections)
+    return dataclasses.replace(abstract_model, sections=sections)
+
+
+def _component(element: str, component, files: Mapping[str, Path]):
+    tree = component.ast
+    if not isinstance(tree, _GET):
+        return component
+    if not component.subscripts[0]:  # a subscripted one is left to the subscripts' errors
+        tree = _read(element, tree, files, getattr(component, "keyword", None))
+    if isinstance(tree, _GET):
+        return component
+    if component.type == "Data":  # now an expression of Time, as any auxiliary
+        return dataclasses.replace(component, ast=tree, type="Auxiliary", subtype="Normal")
+    return dataclasses.replace(component, ast=tree)
+
+
+def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
+    """The structure the compiler reads in place of `tree`, from PySD's reader."""
+    from pysd.py_backend import external
+
+    if keyword == "raw":
+        raise unsupported(element, ":RAW: data (missing between its times)")
+    if tree.file not in files:
+        raise ModelFileError(f"element {element!r} reads {tree.file!r}, a file not resolved "
+                             "for it; load the model with flywheel.load")
+    path = files[tree.file]
+    common = {"file_name": str(path), "tab": tree.tab, "root": path.parent,
+              "coords": {}, "final_coords": {}, "py_name": element}
+    try:
+        with warnings.catch_warnings():  # pandas' notices of its own changes, not the data's
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            reader = _reader(tree, keyword, common)
+            reader.initialize()
+    except Exception as error:  # PySD's readers raise many kinds; name the element and file
+        detail = " ".join(str(error).split()) or type(error).__name__
+        raise ModelFileError(f"element {element!r}: PySD's reader cannot read {tree.file!r} "
+                             f"({path}): {detail}") from error
+    finally:
+        external.Excels.clean()  # PySD keeps read files by name; a changed file is read anew
+    if isinstance(tree, ae.GetConstantsStructure):
+        return float(reader.data)
+    axis = "lookup_dim" if isinstance(tree, ae.GetLookupsStructure) else "time"
+    x = np.asarray(reader.data.coords[axis].values, dtype=float)
+    y = np.asarray(reader.data.values, dtype=float)
+    if np.any(np.diff(x) <= 0):
+        raise ModelFileError(f"element {element!r}: the {axis.replace('_dim', '')} values read "
+                             f"from {tree.file!r} do not increase: {x.tolist()}")
+    x_table, y_table = step_table(x, y, keyword or "interpolate")
+    table = ae.LookupsStructure(x_table, y_table, (x_table[0], x_table[-1]),
+                                (min(y_table), max(y_table)), "interpolate")
+    if isinstance(tree, ae.GetLookupsStructure):
+        return table
+    return ae.InlineLookupsStructure(_TIME, table)
+
+
+def _reader(tree, keyword: str | None, common: dict):
+    """PySD's reader of `tree` (not yet initialised)."""
+    from pysd.py_backend import external
+
+    if isinstance(tree, ae.GetConstantsStructure):
+        return external.ExtConstant(cell=tree.cell, **common)
+    if isinstance(tree, ae.GetLookupsStructure):
+        return external.ExtLookup(x_row_or_col=tree.x_row_or_col, cell=tree.cell, **common)
+    return external.ExtData(time_row_or_col=tree.time_row_or_col, cell=tree.cell,
+                            interp=keyword, **common)
+
+
+def step_table(x: Sequence[float], y: Sequence[float], keyword: str
+               ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(x, y) of the linear table that interpolates data (`x`, `y`) as `keyword` says.
+
+    ``"interpolate"`` is the data itself. ``"hold_backward"`` adds, before
+    each data time after the first, the float just below it with the previous
+    value; ``"look_forward"`` adds, after each data time before the last, the
+    float just above it with the next value. Between those two points no
+    other float exists, so the table is the step exactly.
+    """
+    x = [float(v) for v in x]
+    y = [float(v) for v in y]
+    if keyword == "interpolate":
+        return tuple(x), tuple(y)
+    xs, ys = [x[0]], [y[0]]
+    for k in range(1, len(x)):
+        if keyword == "hold_backward":
+            xs += [float(np.nextafter(x[k], -np.inf)), x[k]]
+            ys += [y[k - 1], y[k]]
+        else:  # look_forward, the one keyword left (PySD's reader refuses others)
+            xs += [float(np.nextafter(x[k - 1], np.inf)), x[k]]
+            ys += [y[k], y[k]]
+    return tuple(xs), tuple(ys)
