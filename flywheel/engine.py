@@ -94,6 +94,8 @@ def run_compiled(
             f"jit=True runs methods {', '.join(KERNEL_METHODS)} only, not {method!r}")
     if jit and not available():
         raise ParameterValueError("jit=True needs numba: pip install numba")
+    if jit and compiled.kernel_refusal:
+        raise ParameterValueError(f"jit=True: {compiled.kernel_refusal}")
     options = {"rtol": finite_number(rtol, "rtol"), "atol": finite_number(atol, "atol"),
                "max_step": np.inf if max_step is None else finite_number(max_step, "max_step")}
     control = (times.initial_time, times.final_time, times.dt, times.saveper)
@@ -102,7 +104,8 @@ def run_compiled(
     # numpy's warnings are off: every state and saved value is checked instead
     # (Solution.failures here, flywheel.results.find_non_finite in simulate).
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        if method in KERNEL_METHODS and (jit or jit is None and available()):
+        if method in KERNEL_METHODS and not compiled.kernel_refusal and (
+                jit or jit is None and available()):
             return _run_kernel(compiled, params, control, grid, method, options, return_columns)
         bound = compiled.bind(params.values, control, return_columns)
         solution = METHODS[method](bound.rhs, bound.y0, grid, **options)

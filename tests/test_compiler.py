@@ -23,7 +23,7 @@ from flywheel.errors import ModelFileError, UnsupportedConstructError
 from conftest import REPO_MODELS, TEST_MODELS
 
 #: Test models the compiled engine must refuse, with the construct it names.
-UNSUPPORTED = {"subscripted.mdl": "subscripts", "unsupported.mdl": "DELAY FIXED"}
+UNSUPPORTED = {"unsupported.mdl": "GET TIME VALUE"}
 #: Test models that are not meant for the PySD comparison (they blow up).
 NOT_COMPARED = {"blowup.mdl"}
 RTOL = 1e-9

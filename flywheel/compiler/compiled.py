@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flywheel.compiler.arrays import row_names
 from flywheel.compiler.graph import ModelGraph
 from flywheel.compiler.source import make_source
+from flywheel.errors import UnsupportedConstructError
 
 __all__ = ["Bound", "CompiledModel"]
 
@@ -55,7 +57,10 @@ class CompiledModel:
     stock_names : tuple of str
         Display names of the state rows: INTEG stocks, then hidden stocks.
     variable_names : tuple of str
-        Output variables in PySD's column order (control variables first).
+        Output columns in PySD's column order (control variables first); a
+        subscripted element has one per element, ``Name[a,b]``.
+    dimensions : dict of str to tuple of str
+        Each subscripted element's subscript ranges, in the order of its axes.
     constants : dict of str to float
         Constants a run may override (display name -> default value): every
         element whose value cannot change during a run, except INITIALs.
@@ -63,6 +68,8 @@ class CompiledModel:
         Defaults of ``initial_time``, ``final_time``, ``time_step``, ``saveper``.
     static_names : frozenset of str
         Output variables that are constant during a run.
+    kernel_refusal : str or None
+        Why the numba kernel does not run this model (None when it does).
     graph : flywheel.compiler.graph.ModelGraph
         The ordered nodes the source is generated from (the loop analysis
         evaluates them one link at a time).
@@ -73,18 +80,29 @@ class CompiledModel:
         self._abstract = abstract_model
         self._kernels: dict[str, object] = {}
         self._title = title
-        self.variable_names = tuple(graph.columns)
-        self.stock_names = tuple(graph.nodes[s].name for s in graph.stocks)
+        self._rows = {name: tuple(row_names(name, graph.nodes[ident].dims))
+                      if ident in graph.nodes else (name,)
+                      for name, ident in graph.columns.items()}
+        self.variable_names = tuple(r for rows in self._rows.values() for r in rows)
+        self.stock_names = tuple(row for s in graph.stocks
+                                 for row in row_names(graph.nodes[s].name, graph.nodes[s].dims))
         self.static_names = frozenset(
-            name for name, ident in graph.columns.items() if ident in graph.static)
+            row for name, ident in graph.columns.items() if ident in graph.static
+            for row in self._rows[name])
+        self.dimensions = {name: tuple(r for r, _ in graph.nodes[ident].dims)
+                           for name, ident in graph.columns.items()
+                           if ident in graph.nodes and graph.nodes[ident].dims}
+        self.kernel_refusal = ("the numba kernel does not run subscripted models; they run on "
+                               "the numpy path (jit=False)"
+                               if any(node.dims for node in graph.nodes.values()) else None)
         self._modules: dict[tuple[str, ...], dict] = {}
-        self.source = self._module(self.variable_names)["__source__"]
-        t0, tf, dt, saveper = self._module(self.variable_names)["controls"]()
+        self.source = self._module(tuple(graph.columns))["__source__"]
+        t0, tf, dt, saveper = self._module(tuple(graph.columns))["controls"]()
         self.control = {"initial_time": t0, "final_time": tf, "time_step": dt,
                         "saveper": saveper}
         names = [graph.nodes[i].name for i in graph.nodes
                  if i in graph.static and graph.nodes[i].kind == "aux"
-                 and graph.nodes[i].name is not None]
+                 and graph.nodes[i].name in graph.columns and not graph.nodes[i].dims]
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # inf is kept
             bound = self.bind({}, self.controls(), names)
             values = bound.outputs(t0, bound.y0)
@@ -106,9 +124,16 @@ class CompiledModel:
         """The model's compiled kernels, built once (every constant a runtime input).
 
         See :class:`flywheel.compiler.kernels.Kernel`; needs numba.
+
+        Raises
+        ------
+        UnsupportedConstructError
+            The model is one the kernel does not run (`kernel_refusal`).
         """
         from flywheel.compiler.kernels import Kernel
 
+        if self.kernel_refusal:
+            raise UnsupportedConstructError(f"{self._title}: {self.kernel_refusal}")
         if "kernel" not in self._kernels:
             graph = ModelGraph(self._abstract, scalar=True)
             self._kernels["kernel"] = Kernel(graph, list(self.constants))
@@ -121,7 +146,7 @@ class CompiledModel:
 
         A SAVEPER defined as ``TIME STEP`` follows a changed time step, as in PySD.
         """
-        values = self._module(self.variable_names)["controls"](
+        values = self._module(tuple(self.graph.columns))["controls"](
             initial_time, final_time, time_step, saveper)
         return tuple(float(v) for v in values)
 
@@ -133,18 +158,23 @@ class CompiledModel:
         Parameters
         ----------
         params : mapping
-            Constant display name -> float or array of shape (N,).
+            Constant display name -> float or array of shape (N,); a
+            subscripted constant's value is an array of shape
+            ``(*range sizes, N or 1)`` (see :mod:`flywheel.compiler.arrays`).
         control : tuple
             (initial time, final time, time step, saveper), e.g. from :meth:`controls`.
         columns : sequence of str, optional
-            Output variables to compute (default: all of `variable_names`).
+            Output variables to compute (default: every element). A
+            subscripted element's output is one column per element,
+            ``Name[a,b]``, as in `variable_names`.
         """
-        columns = self.variable_names if columns is None else tuple(columns)
+        columns = tuple(self.graph.columns) if columns is None else tuple(columns)
         make = self._module(columns)["make"]
-        y0, rhs, outputs = make(dict(params), *control)
-        n = max([np.size(v) for v in params.values()] + [1])
+        params = {k: np.asarray(v, dtype=float) if np.ndim(v) else v for k, v in params.items()}
+        y0, rhs, outputs = make(params, *control)
+        n = max([np.shape(v)[-1] for v in params.values() if np.ndim(v)] + [1])
         state = np.empty((len(y0), n))
         for row, value in zip(state, y0):
             row[:] = value
-        return Bound(state, rhs, outputs, columns)
+        return Bound(state, rhs, outputs, tuple(r for c in columns for r in self._rows[c]))
 

@@ -12,10 +12,12 @@ Examples
 from __future__ import annotations
 
 from numbers import Number
+from pathlib import Path
 
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
+from flywheel.compiler.arrays import Arrays
 from flywheel.compiler.naming import control_name, identifier, reference_key
 from flywheel.compiler.translate import TIME, Node, Translator, unsupported
 from flywheel.errors import ModelFileError
@@ -66,13 +68,22 @@ class ModelGraph:
         refs: dict[str, str] = {reference_key(k): v for k, v in CONTROLS.items()}
         lookups: dict[str, tuple[str, str]] = {}
         elements = []
+        self.arrays = arrays = (Arrays(section, _folder(abstract_model), unsupported)
+                                if section.subscripts else None)
         for element in section.elements:
-            _check_shape(element)
+            if arrays is None or control_name(element.name):
+                _check_shape(element)
             key = reference_key(element.name)
             if control_name(element.name):
                 continue
             ident = identifier(element.name, taken)
             component = element.components[0]
+            dims = arrays.element_dims(element) if arrays is not None else ()
+            if dims and (component.type in ("Lookup", "Data") or scalar):
+                raise unsupported(element.name, "subscripts in the numba kernel" if scalar else
+                                  f"a subscripted {component.type.lower()} element")
+            if dims:
+                arrays.dims[ident] = dims
             if component.type == "Lookup":
                 if not isinstance(component.ast, ae.LookupsStructure):
                     raise unsupported(element.name, "an external lookup table")
@@ -88,7 +99,7 @@ class ModelGraph:
                 raise unsupported(element.name, "data variables")
             refs[key] = ident
             elements.append((element, ident))
-        translator = Translator(refs, lookups, self._add, scalar)
+        translator = Translator(refs, lookups, self._add, scalar, arrays)
         for element in section.elements:
             control = control_name(element.name)
             if control:
@@ -108,6 +119,7 @@ class ModelGraph:
         self.delay_checks = translator.delay_checks
         self.globals = set(CONTROLS.values()) | {
             f"{t[0]}_{axis}" for t in self.tables for axis in "xy"}
+        self.array_constants = arrays.constants if arrays is not None else []
         self.static = self._static()
         for ident, element, construct in translator.static_required:
             if ident.isidentifier() and ident not in self.static:
@@ -120,6 +132,8 @@ class ModelGraph:
 
     @staticmethod
     def _element_node(translator: Translator, element, ident: str) -> Node:
+        if translator.arrays is not None and ident in translator.arrays.dims:
+            return _array_node(translator, translator.arrays, element, ident)
         tree = element.components[0].ast
         if isinstance(tree, ae.IntegStructure):
             if tree.non_negative:
@@ -183,6 +197,49 @@ class ModelGraph:
                     state[child] = 1
                     stack.append((child, iter(sorted(self.deps(child, initial)))))
         return done
+
+
+def _folder(abstract_model) -> Path:
+    path = getattr(abstract_model, "original_path", None)
+    return Path(path).parent if path else Path(".")
+
+
+def _array_node(translator: Translator, arrays: Arrays, element, ident: str) -> Node:
+    """The node of a subscripted element: its equations' values placed in one array."""
+    dims = arrays.dims[ident]
+    kinds, parts = set(), {"code": [], "init": [], "ddt": []}
+    deps = {"code": set(), "init": set(), "ddt": set()}
+    for component in element.components:
+        frame = arrays.coords(component.subscripts[0])
+        where = arrays.placement(dims, frame, [arrays.coords(e) for e in component.subscripts[1]],
+                                 element.name)
+        arrays.frame = frame
+        tree = component.ast
+        if isinstance(tree, ae.IntegStructure):
+            if tree.non_negative:
+                raise unsupported(element.name, "a non-negative stock")
+            kinds.add("stock")
+            pieces = {"init": tree.initial, "ddt": tree.flow}
+        elif isinstance(tree, ae.InitialStructure):
+            kinds.add("initial")
+            pieces = {"init": tree.initial}
+        else:
+            kinds.add("aux")
+            pieces = {"code": tree}
+        for part, piece in pieces.items():
+            code, piece_deps = translator.expression(piece, element.name, ident)
+            parts[part].append((where, code))
+            deps[part] |= piece_deps
+        arrays.frame = ()
+    if len(kinds) > 1:
+        raise unsupported(element.name, "equations of different kinds (INTEG, INITIAL, "
+                          "others) for the elements of one variable")
+    placed = {part: arrays.place(dims, values) for part, values in parts.items() if values}
+    kind = kinds.pop()
+    return Node(ident, element.name, kind, code=placed.get("code", ""),
+                deps=frozenset(deps["code"]), init_code=placed.get("init", ""),
+                init_deps=frozenset(deps["init"]), ddt_code=placed.get("ddt", ""),
+                ddt_deps=frozenset(deps["ddt"]), dims=dims)
 
 
 def _check_shape(element) -> None:

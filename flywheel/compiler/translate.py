@@ -22,12 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Number
 
+import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.compiler.naming import hidden_stock_names
 from flywheel.errors import UnsupportedConstructError
 
 __all__ = ["TIME", "Node", "Translator", "literal", "unsupported"]
+
+#: Array functions (PySD's references), translated by :mod:`flywheel.compiler.arrays`.
+ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount"})
 
 #: Identifier of the current time in generated code.
 TIME = "_t"
@@ -119,6 +123,9 @@ class Node:
         Derivative of a stock.
     literal : float or None
         The value of an element defined by a plain number.
+    dims : tuple
+        Subscript dimensions ``(range, element names)`` of a subscripted
+        element or hidden stock (:mod:`flywheel.compiler.arrays`), else ().
     """
 
     ident: str
@@ -131,6 +138,7 @@ class Node:
     ddt_code: str = ""
     ddt_deps: frozenset = frozenset()
     literal: float | None = None
+    dims: tuple = ()
 
 
 class Translator:
@@ -146,11 +154,14 @@ class Translator:
         Called with each hidden or temporary :class:`Node` created.
     scalar : bool
         Write code over floats (for the numba kernel) instead of numpy arrays.
+    arrays : flywheel.compiler.arrays.Arrays, optional
+        The model's subscripts (None for a model without them).
     """
 
     def __init__(self, references: dict[str, str], lookups: dict[str, tuple[str, str]],
-                 add_node: Callable[[Node], None], scalar: bool = False) -> None:
+                 add_node: Callable[[Node], None], scalar: bool = False, arrays=None) -> None:
         self.scalar = scalar
+        self.arrays = arrays
         self._functions = _SCALAR_FUNCTIONS if scalar else _FUNCTIONS
         self.references = references
         self.lookups = lookups
@@ -171,6 +182,8 @@ class Translator:
 
     # --- visitors: each returns (code, is_atomic) and adds identifiers to deps
     def _visit(self, tree: object, deps: set[str]) -> tuple[str, bool]:
+        if self.arrays is not None and isinstance(tree, np.ndarray):  # a list or a table
+            return self.arrays.literal(tree, self._element), True
         if isinstance(tree, bool) or not isinstance(tree, (Number, ae.AbstractSyntax)):
             raise unsupported(self._element, f"the value {tree!r}")
         if isinstance(tree, Number):
@@ -221,6 +234,16 @@ class Translator:
             ae.ArithmeticStructure(tree.operators, tree.arguments), deps)
 
     def _ReferenceStructure(self, tree, deps):
+        if self.arrays is not None and tree.reference not in self.references:
+            value = self.arrays.subscript_value(tree.reference, self._element)
+            if value is not None:  # a range or a range's element as a number
+                return value, True
+        if self.arrays is not None and tree.subscripts is not None \
+                and tree.reference in self.references:
+            ident = self.references[tree.reference]
+            deps.add(ident)
+            return self.arrays.reference(ident, tree.subscripts.subscripts, self._element,
+                                         tree.reference), True
         if tree.subscripts is not None:
             raise unsupported(self._element, "subscripts")
         if tree.reference == "time":
@@ -236,6 +259,9 @@ class Translator:
 
     def _CallStructure(self, tree, deps):
         function = tree.function.reference
+        if self.arrays is not None and function in ARRAY_FUNCTIONS:
+            return self.arrays.call(function, tree, lambda arg: self._visit(arg, deps)[0],
+                                    self._element), True
         if function == "active_initial" and len(tree.arguments) == 2:
             return self._active_initial(tree, deps)
         args = [self._visit(arg, deps)[0] for arg in tree.arguments]
@@ -327,9 +353,12 @@ class Translator:
         raise unsupported(self._element, f"{function} with an order that is not a number >= 1")
 
     def _stages(self, stages, ddts, init: tuple[str, set]) -> None:
+        dims = self.arrays.frame if self.arrays is not None else ()
+        init_code = self.arrays.place(dims, [(None, init[0])]) if dims else init[0]
         for (ident, name), (code, deps) in zip(stages, ddts):
-            self.add_node(Node(ident, name, "stock", init_code=init[0],
-                               init_deps=_idents(init[1]), ddt_code=code, ddt_deps=_idents(deps)))
+            self.add_node(Node(ident, name, "stock", init_code=init_code,
+                               init_deps=_idents(init[1]), ddt_code=code, ddt_deps=_idents(deps),
+                               dims=dims))
 
     def _smooth(self, tree, function: str, deps):
         order = self._order(tree.order, function)
