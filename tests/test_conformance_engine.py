@@ -194,3 +194,40 @@ def test_a_data_file_outside_the_model_folder_is_refused(tmp_path):
     (tmp_path / "inner" / "outside.mdl").write_text(text)
     with pytest.raises(ModelFileError, match="outside the model's folder"):
         flywheel.simulate(tmp_path / "inner" / "outside.mdl", engine="compiled")
+
+
+# ------------------------------------------------------------------- macros
+
+
+@pytest.fixture(scope="module")
+def macro_model():
+    return flywheel.load(TEST_MODELS / "macro_smooth.mdl")
+
+
+@pytest.mark.parametrize("jit", [False, None])
+def test_macros_expanded_inline_match_pysd(macro_model, jit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EngineFallbackWarning)
+        run = flywheel.simulate(macro_model, method="euler", jit=jit)
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(macro_model, engine="pysd")
+    assert set(run.data_vars) == set(reference.data_vars)  # a macro's inside is not an output
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+
+
+def test_each_macro_call_has_its_own_stock(macro_model):
+    assert macro_model.compiled.stock_names == (
+        "EXPO SMOOTH(Smoothed Demand)", "EXPO SMOOTH(Slow Smoothed Demand)",
+        "EXPO SMOOTH(DOUBLE SMOOTH(Doubly Smoothed Demand))",
+        "EXPO SMOOTH(DOUBLE SMOOTH(Doubly Smoothed Demand)) #2")
+    run = flywheel.simulate(macro_model, method="euler", params={"Averaging Time": [1.5, 3.0]})
+    after = run["time"].to_numpy() >= 2.0
+    steps = (run["time"].to_numpy()[after] - 2.0) / 0.125
+    for name, tau in (("Smoothed Demand", 1.0), ("Slow Smoothed Demand", 2.0)):
+        # Euler's first-order smooth of a step from 10 to 20 at time 2 (STEP's t + dt/2 rule):
+        # 20 - 10 (1 - dt / (tau x Averaging Time))^steps; 1e-12 relative: rounding.
+        expected = 20.0 - 10.0 * (1.0 - 0.125 / (tau * np.array([1.5, 3.0]))) ** steps[:, None]
+        np.testing.assert_allclose(run[name][after], expected, rtol=1e-12, err_msg=name)
+    np.testing.assert_allclose(run["Scaled Demand"],
+                               3 * run["Smoothed Demand"] + run["Demand"], rtol=1e-15)

@@ -73,8 +73,9 @@ def compile_model(abstract_model, files: Mapping[str, Path] | None = None) -> Co
     """
     from flywheel.compiler.compiled import CompiledModel
     from flywheel.compiler.external import with_external_data
+    from flywheel.compiler.macros import expand_macros
 
-    abstract_model = with_external_data(abstract_model, files or {})
+    abstract_model = expand_macros(with_external_data(abstract_model, files or {}))
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)

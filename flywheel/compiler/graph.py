@@ -18,6 +18,7 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.compiler.arrays import Arrays
+from flywheel.compiler.macros import MacroElement
 from flywheel.compiler.naming import control_name, identifier, reference_key
 from flywheel.compiler.translate import TIME, Node, Translator, unsupported
 from flywheel.errors import ModelFileError
@@ -114,7 +115,8 @@ class ModelGraph:
             raise ModelFileError(f"the model does not define {', '.join(missing)}")
         for element, ident in elements:
             self._add(self._element_node(translator, element, ident))
-            self.columns[element.name] = ident
+            if not isinstance(element, MacroElement):  # a macro's inside, as in PySD's outputs
+                self.columns[element.name] = ident
         self.tables += translator.inline_tables
         self.delay_checks = translator.delay_checks
         self.globals = set(CONTROLS.values()) | {
