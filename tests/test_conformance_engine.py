@@ -31,22 +31,6 @@ from conftest import TEST_MODELS
 RTOL = 1e-9
 
 
-def compiles(model) -> bool:
-    """Whether the compiled engine runs `model` (the subscripts work may make it so)."""
-    try:
-        model.compiled  # noqa: B018 -- compiling is the test
-    except UnsupportedConstructError:
-        return False
-    return True
-
-
-def auto_warning(model):
-    """pytest.warns for the one EngineFallbackWarning of a model that does not compile."""
-    if compiles(model):
-        return contextlib.nullcontext()
-    return pytest.warns(EngineFallbackWarning, match=model.name)
-
-
 def fallbacks(caught) -> int:
     """How many of the `caught` warnings are EngineFallbackWarnings (PySD's run adds others)."""
     return sum(issubclass(w.category, EngineFallbackWarning) for w in caught)
@@ -54,7 +38,7 @@ def fallbacks(caught) -> int:
 
 def refuse_to_compile(monkeypatch) -> None:
     """Make every compilation fail as an unsupported construct does."""
-    def unsupported(abstract_model):
+    def unsupported(abstract_model, files=None):
         raise UnsupportedConstructError("element 'Flow' uses FAKE, which the compiled engine "
                                         "does not support; run this model with engine='pysd'")
 
@@ -101,9 +85,21 @@ def test_compiled_still_raises_and_auto_refuses_methods_pysd_lacks(monkeypatch):
         flywheel.simulate(teacup, engine="numba")
 
 
-@pytest.fixture(scope="module")
-def two_d():
+@pytest.fixture(params=["compiles", "refused"])
+def two_d(request, monkeypatch):
+    """auto_2d.mdl as it is, and as a model the compiled engine refuses (PySD runs it)."""
+    if request.param == "refused":
+        refuse_to_compile(monkeypatch)
     return flywheel.load(TEST_MODELS / "auto_2d.mdl")
+
+
+def auto_warning(model):
+    """pytest.warns for the one EngineFallbackWarning of a model that does not compile."""
+    try:
+        model.compiled  # noqa: B018 -- compiling is the test
+    except UnsupportedConstructError:
+        return pytest.warns(EngineFallbackWarning, match=model.name)
+    return contextlib.nullcontext()
 
 
 def euler_total(rate: np.ndarray, times: np.ndarray, dt: float = 0.25) -> np.ndarray:
@@ -117,7 +113,7 @@ def test_sweep_of_a_2d_subscripted_model_goes_through_auto(two_d):
         result = flywheel.sweep(two_d, {"Growth Rate": rates}, outcomes=["Total"],
                                 progress=False)
     assert caught is None or fallbacks(caught) == 1  # once per sweep, not per chunk or run
-    assert result.attrs["simulation_engine"] == ("compiled" if compiles(two_d) else "pysd")
+    assert result.attrs["simulation_engine"] == ("compiled" if caught is None else "pysd")
     assert result.attrs["engine_note"].startswith(f"auto: {result.attrs['simulation_engine']}")
     times = result["time"].to_numpy()
     # Closed form of Euler's recursion; 1e-12 relative: powers of (1 + rate dt) rounded.
@@ -134,6 +130,7 @@ def test_calibration_of_a_2d_subscripted_model_goes_through_auto(two_d):
     with auto_warning(two_d) as caught:
         result = calibrate(two_d, data, ["Growth Rate"], mapping=mapping)
     assert caught is None or fallbacks(caught) == 1  # once per fit, not per run
+    assert result.comparison.run.attrs["engine"] == ("compiled" if caught is None else "pysd")
     assert result.success
     # Exact data from the closed form: the fit's tolerance (1e-5 relative).
     assert result.values["Growth Rate"] == pytest.approx(0.3, rel=1e-5)
