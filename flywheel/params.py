@@ -22,9 +22,10 @@ from flywheel.errors import (
     TimeSettingsWarning,
     UnknownParameterError,
 )
+from flywheel.subscripts import constant_values, subscripted_constants
 
 __all__ = [
-    "RunTimes", "ScenarioParams", "check_range", "closest", "finite_number", "resolve_name",
+    "ElementValues", "RunTimes", "ScenarioParams", "check_range", "closest", "finite_number", "resolve_name",
     "scenario_params",
 ]
 
@@ -91,14 +92,55 @@ def closest(name: str, candidates: Iterable[str], n: int = 3) -> str:
 
 
 @dataclass(frozen=True)
+class ElementValues:
+    """The values a run gives a subscripted constant: every element, per scenario.
+
+    Attributes
+    ----------
+    dims : tuple of str
+        The constant's subscript ranges.
+    coords : tuple of tuple of str
+        The elements of each range.
+    values : numpy.ndarray
+        Shape ``(*range sizes, m)``: m is 1, or the number of scenarios.
+
+    Examples
+    --------
+    >>> v = ElementValues(("Region",), (("North", "South"),), np.array([[1.0], [2.0]]))
+    >>> np.asarray(v).shape, v.width
+    ((2, 1), 1)
+    """
+
+    dims: tuple[str, ...]
+    coords: tuple[tuple[str, ...], ...]
+    values: np.ndarray
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.asarray(self.values, dtype=dtype)
+
+    @property
+    def width(self) -> int:
+        """The length of the scenario axis (1 when the values do not vary)."""
+        return self.values.shape[-1]
+
+    def scenario(self, index: int):
+        """Scenario `index`'s values as an :class:`xarray.DataArray` (what PySD takes)."""
+        import xarray as xr
+
+        return xr.DataArray(self.values[..., index if self.width > 1 else 0],
+                            coords=dict(zip(self.dims, map(list, self.coords))), dims=self.dims)
+
+
+@dataclass(frozen=True)
 class ScenarioParams:
     """Parameter values by display name, scalars or arrays of one length.
 
     Attributes
     ----------
-    values : dict of str to float or numpy.ndarray
-        Display name of a constant to its value: a float, or a 1-D float
-        array holding one value per scenario.
+    values : dict of str to float, numpy.ndarray or ElementValues
+        Display name of a constant to its value: a float, a 1-D float
+        array holding one value per scenario, or a subscripted constant's
+        :class:`ElementValues`.
     n_scenarios : int or None
         The common length of the arrays, None when every value is a scalar.
     """
@@ -107,9 +149,10 @@ class ScenarioParams:
     n_scenarios: int | None
 
     def scenario(self, index: int) -> dict[str, float]:
-        """The scalar values of scenario `index`."""
+        """The values of scenario `index`: floats, and DataArrays for subscripted constants."""
         return {
-            name: float(value[index]) if isinstance(value, np.ndarray) else value
+            name: float(value[index]) if isinstance(value, np.ndarray) else
+            value.scenario(index) if isinstance(value, ElementValues) else value
             for name, value in self.values.items()
         }
 
@@ -204,7 +247,20 @@ def scenario_params(model, params: Mapping[str, object] | None, *,
             f"params must be a mapping of constant names to values, got {type(params).__name__}"
         )
     values: dict[str, float | np.ndarray] = {}
+    arrays = subscripted_constants(model)
     for name, value in params.items():
+        if arrays and (_DataArray(value) or "[" in str(name)):
+            display, element_values = _element_values(model, arrays, str(name), value, values)
+            values[display] = element_values
+            check_range(display, element_values.values, model.elements[display].range,
+                        strict=strict)
+            continue
+        if arrays and any(_key(a) == _key(str(name)) for a in arrays):
+            display = next(a for a in arrays if _key(a) == _key(str(name)))
+            values[display] = _whole(model, display, value)
+            check_range(display, values[display].values, model.elements[display].range,
+                        strict=strict)
+            continue
         display = resolve_name(
             str(name), model.constants, what="constant", owner=f"model {model.name!r}"
         )
@@ -217,10 +273,90 @@ def scenario_params(model, params: Mapping[str, object] | None, *,
         if element is not None:
             check_range(display, values[display], element.range, strict=strict)
     lengths = {n: v.size for n, v in values.items() if isinstance(v, np.ndarray)}
+    lengths.update({n: v.width for n, v in values.items()
+                    if isinstance(v, ElementValues) and v.width > 1})
     if len(set(lengths.values())) > 1:
         listed = ", ".join(f"{n!r}: {size}" for n, size in lengths.items())
         raise ParameterValueError(f"array parameters must have one common length; got {listed}")
     return ScenarioParams(values, next(iter(lengths.values()), None))
+
+
+def _DataArray(value: object) -> bool:  # noqa: N802 -- reads as the type it tests
+    """Whether `value` is an xarray.DataArray (without importing xarray)."""
+    return type(value).__name__ == "DataArray" and type(value).__module__.startswith("xarray")
+
+
+def _defaults(model, display: str) -> ElementValues:
+    dims = model.dimensions(display)
+    coords = tuple(model.subscripts[d] for d in dims)
+    return ElementValues(dims, coords, constant_values(model, display)[..., None])
+
+
+def _whole(model, display: str, value: object) -> ElementValues:
+    """A subscripted constant given one number (every element) or N (scenarios)."""
+    base = _defaults(model, display)
+    what = f"parameter {display!r}"
+    if np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
+        number = np.full(base.values.shape, finite_number(value, what))
+    else:
+        number = np.broadcast_to(_array(value, what), base.values.shape[:-1] + (np.size(value),))
+    return ElementValues(base.dims, base.coords, np.array(number, float))
+
+
+def _element_values(model, arrays: tuple[str, ...], name: str, value: object,
+                    given: dict) -> tuple[str, ElementValues]:
+    """`value` for some or all elements of a subscripted constant (``"Name[a,b]"`` or a
+    DataArray over its ranges, with or without ``scenario``), merged with what `given` holds."""
+    base_name, _, subs = name.partition("[")
+    display = resolve_name(base_name.strip(), arrays, what="subscripted constant",
+                           owner=f"model {model.name!r}")
+    current = given.get(display) or _defaults(model, display)
+    what = f"parameter {name!r}"
+    if subs:
+        if not subs.endswith("]"):
+            raise ParameterValueError(f"{what}: write one element as 'Name[a,b]'")
+        wanted = [s.strip() for s in subs[:-1].split(",")]
+        if len(wanted) != len(current.dims):
+            raise ParameterValueError(f"{what}: {display!r} has {len(current.dims)} subscripts "
+                                      f"({', '.join(current.dims)}), got {len(wanted)}")
+        index = []
+        for dim, items, sub in zip(current.dims, current.coords, wanted):
+            chosen = model.subscripts.get(sub, (sub,))
+            if not set(chosen) <= set(items):
+                raise ParameterValueError(f"{what}: {sub!r} is not an element or a subrange of "
+                                          f"{dim!r} ({', '.join(items)})")
+            index.append([items.index(c) for c in chosen])
+        if np.ndim(value) == 0 and not isinstance(value, (list, tuple)):
+            block = np.array([finite_number(value, what)])
+        else:
+            block = _array(value, what)
+    else:  # a DataArray
+        extra = [d for d in value.dims if d not in current.dims and d != "scenario"]
+        if extra:
+            raise ParameterValueError(f"{what}: the DataArray's dims {extra} are not ranges of "
+                                      f"{display!r} ({', '.join(current.dims)}) or 'scenario'")
+        index = []
+        for dim, items in zip(current.dims, current.coords):
+            chosen = ([str(c) for c in value[dim].values] if dim in value.dims else list(items))
+            if dim in value.dims and not set(chosen) <= set(items):
+                raise ParameterValueError(f"{what}: its {dim!r} coordinates are not all "
+                                          f"elements of {dim!r} ({', '.join(items)})")
+            index.append([items.index(c) for c in chosen])
+        order = [d for d in current.dims if d in value.dims]
+        data = value.transpose(*order, *(["scenario"] if "scenario" in value.dims else []))
+        block = np.asarray(data.values, float)
+        block = block.reshape([len(i) if d in value.dims else 1
+                               for d, i in zip(current.dims, index)] + [-1])
+        bad = ~np.isfinite(block)
+        if bad.any():
+            raise ParameterValueError(f"{what} must hold finite numbers")
+    width = max(current.width, block.shape[-1])
+    if current.width not in (1, width) or block.shape[-1] not in (1, width):
+        raise ParameterValueError(f"{what}: {block.shape[-1]} scenarios where {display!r} has "
+                                  f"{current.width}")
+    values = np.array(np.broadcast_to(current.values, current.values.shape[:-1] + (width,)))
+    values[np.ix_(*index)] = block
+    return display, ElementValues(current.dims, current.coords, values)
 
 
 def check_range(name: str, value: float | np.ndarray,

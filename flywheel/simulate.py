@@ -308,6 +308,6 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
     dataset.attrs.update(flywheel_version=__version__, model=model.name,
                          model_file=str(model.path), model_sha256=model.digest)
     for name, value in params.values.items():
-        if not isinstance(value, np.ndarray):
+        if np.ndim(value) == 0:  # arrays: scenario coordinates or subscripted values
             dataset.attrs[f"param: {name}"] = value
     return dataset

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Stacked", "stack_subscripted"]
+__all__ = ["Stacked", "constant_values", "stack_subscripted", "subscripted_constants"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,52 @@ class Stacked:
     arrays: dict[str, tuple[tuple[str, ...], np.ndarray]]
     coords: dict[str, tuple[str, ...]]
     columns: set[str]
+
+
+def subscripted_constants(model) -> tuple[str, ...]:
+    """Display names of the subscripted elements given by numbers only (lists, tables, values).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> subscripted_constants(flywheel.load("tests/models/sub_1d.mdl"))
+    ('Initial Population', 'Birth Rate')
+    """
+    if not model.subscripts:
+        return ()
+    return tuple(element.name for element in model.abstract.sections[0].elements
+                 if element.name in model.elements and model.dimensions(element.name)
+                 and all(_is_number(c.ast) for c in element.components))
+
+
+def constant_values(model, name: str) -> np.ndarray:
+    """The values of the subscripted constant `name`, of shape (*range sizes,) (NaN where undefined).
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> constant_values(flywheel.load("tests/models/sub_1d.mdl"), "Birth Rate").tolist()
+    [0.03, 0.02, 0.015]
+    """
+    dims = model.dimensions(name)
+    items = [model.subscripts[dim] for dim in dims]
+    values = np.full([len(i) for i in items], np.nan)
+    element = next(el for el in model.abstract.sections[0].elements if el.name == name)
+    manager = model._subscript_manager
+    for component in element.components:
+        frame = list(manager.make_coord_dict(component.subscripts[0]).values())
+        block = np.broadcast_to(np.asarray(component.ast, float), [len(f) for f in frame])
+        mask = np.ones(block.shape, bool)
+        for excepted in component.subscripts[1]:
+            out = list(manager.make_coord_dict(excepted).values())
+            mask[np.ix_(*[[c in o for c in f] for f, o in zip(frame, out)])] = False
+        where = np.ix_(*[[dim.index(c) for c in f] for dim, f in zip(items, frame)])
+        values[where] = np.where(mask, block, values[where])
+    return values
+
+
+def _is_number(tree: object) -> bool:
+    return isinstance(tree, (int, float, np.ndarray)) and not isinstance(tree, bool)
 
 
 def stack_subscripted(model, values: Mapping[str, np.ndarray]) -> Stacked:

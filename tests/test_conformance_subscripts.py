@@ -12,9 +12,10 @@ import tokenize
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import flywheel
-from flywheel.errors import ParameterValueError
+from flywheel.errors import ParameterValueError, UnknownParameterError
 
 from conftest import TEST_MODELS
 
@@ -73,3 +74,44 @@ def test_subscript_names_reach_the_generated_source_only_as_repr_literals():
     code = " ".join(t.string for t in tokens if t.type not in (tokenize.STRING, tokenize.COMMENT))
     for name in ("Region", "North", "South", "East"):
         assert name not in code
+
+
+REGIONS = ["North", "South", "East"]
+
+
+@pytest.mark.parametrize("params", [
+    {"Birth Rate[North]": 0.05},
+    {"Birth Rate": xr.DataArray([0.01, 0.02, 0.03], dims=["Region"], coords={"Region": REGIONS})},
+    {"Birth Rate[South]": [0.01, 0.04], "Lifetime": [30.0, 50.0]},
+    {"Birth Rate": xr.DataArray([[0.01, 0.02], [0.03, 0.04]], dims=["Region", "scenario"],
+                                coords={"Region": ["North", "East"]})},
+    {"Initial Population": 50.0},
+], ids=["one-element", "dataarray", "element-per-scenario", "dataarray-with-scenario", "all"])
+def test_per_element_params_reproduce_pysd(params):
+    model = flywheel.load(TEST_MODELS / "sub_1d.mdl")
+    result = flywheel.simulate(model, params=params, method="euler")
+    reference = flywheel.simulate(model, params=params, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(result[name], reference[name], rtol=RTOL, atol=0, err_msg=name)
+
+
+def test_per_element_params_set_only_the_elements_named():
+    model = flywheel.load(TEST_MODELS / "sub_1d.mdl")
+    run = flywheel.simulate(model, params={"Birth Rate[North]": 0.05}, method="euler")
+    assert run["Birth Rate"].isel(time=0).values.tolist() == [0.05, 0.02, 0.015]
+    sweep = flywheel.simulate(model, params={"Birth Rate[South]": [0.01, 0.04]}, method="euler")
+    assert sweep["Birth Rate"].sel(Region="South").isel(time=0).values.tolist() == [0.01, 0.04]
+    assert sweep["Birth Rate"].sel(Region="North").isel(time=0).values.tolist() == [0.03, 0.03]
+
+
+@pytest.mark.parametrize(("params", "error", "match"), [
+    ({"Birth Rate[West]": 0.1}, ParameterValueError, "'West' is not an element"),
+    ({"Birth Rate[North,South]": 0.1}, ParameterValueError, "has 1 subscripts"),
+    ({"Birth Rte[North]": 0.1}, UnknownParameterError, "closest: 'Birth Rate'"),
+    ({"Birth Rate": xr.DataArray([0.1], dims=["Age"])}, ParameterValueError, "'Age'"),
+    ({"Birth Rate[North]": [0.1, 0.2], "Lifetime": [1.0, 2.0, 3.0]}, ParameterValueError,
+     "one common length"),
+])
+def test_bad_per_element_params_name_the_problem(params, error, match):
+    with pytest.raises(error, match=match):
+        flywheel.simulate(TEST_MODELS / "sub_1d.mdl", params=params, method="euler")
