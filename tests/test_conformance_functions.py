@@ -116,3 +116,96 @@ def test_active_initial_is_its_initial_value_only_while_initialising(active_init
     np.testing.assert_allclose(float(run["Desired Capacity"][0]), 129.6, rtol=1e-15)
     np.testing.assert_array_equal(run["Doubled Adjustment Time"], 8.0)
     np.testing.assert_array_equal(run["Initial Doubled Adjustment Time"], 14.0)
+
+
+#: PySD warns when it casts a delay order, as the models' fractions make it do.
+CASTS = pytest.mark.filterwarnings("ignore:(?s).*Casting delay order:UserWarning")
+
+
+@pytest.fixture(scope="module")
+def delay_fixed():
+    return _runs("fn_delay_fixed")
+
+
+@CASTS
+def test_delay_fixed_reproduces_pysd(delay_fixed):
+    _assert_pysd(*delay_fixed)
+
+
+@CASTS
+def test_delay_fixed_is_the_input_a_whole_number_of_steps_ago(delay_fixed):
+    """round(delay time / TIME STEP) steps (at least one), the initial value before: 1.5 / 0.25
+    is 6 steps, 0.6 / 0.25 rounds to 2, 0 / 0.25 becomes 1. To 1e-14 relative (each stage
+    moves by (new - old) / dt x dt)."""
+    run = delay_fixed[1][0]
+    orders, backlog = run["Orders"].values, run["Backlog"].values
+    for name, steps, source, before in [("Shipments", 6, orders, 7.0),
+                                        ("Expediting", 2, backlog / 10, backlog[0] / 10),
+                                        ("Next Step Orders", 1, orders, 0.0)]:
+        expected = np.concatenate([np.full(steps, before), source[:-steps]])
+        np.testing.assert_allclose(run[name], expected, rtol=1e-14, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("change", [{"params": {"Shipping Delay": [1.5, 2.0]}}, {"dt": 0.5}],
+                         ids=["delay-time", "time-step"])
+def test_delay_fixed_refuses_a_run_with_another_number_of_steps(change, jit):
+    """The compiled structure holds 6 steps; a run needing 8 (or 3) stops with an error (PySD
+    would rebuild its pipe); on the numpy path it names the call."""
+    model = flywheel.load(MODELS / "fn_delay_fixed.mdl")
+    match = r"DELAY FIXED\(Shipments\): this run needs" if not jit else "number of stages"
+    with pytest.raises(flywheel.errors.SimulationError, match=match):
+        flywheel.simulate(model, engine="compiled", method="euler", jit=jit, **change)
+
+
+@pytest.fixture(scope="module")
+def orders():
+    return _runs("fn_order_expression")
+
+
+@CASTS
+def test_orders_given_by_expressions_reproduce_pysd(orders):
+    _assert_pysd(*orders)
+
+
+@CASTS
+def test_orders_given_by_expressions_meet_the_euler_closed_form(orders):
+    """Before the ramp (t < 4) the input is 10, then 20 from t = 1 (step 8): n stages each moving
+    a = n dt / tau of the way give 10 + 10 P(Binomial(k - 8, a) >= n) at step k, to 1e-12."""
+    from scipy.stats import binom
+
+    run = orders[1][0]
+    t = run["time"].values
+    early = t < 4
+    after = np.maximum(np.arange(t.size) - 8, 0)[early]
+    for name, n, tau in [("Smoothed Input", 5, 2.0), ("Delayed Input", 3, 3.0),
+                         ("Delayed Input Fraction", 2, 3.0)]:
+        expected = 10 + 10 * binom.sf(n - 1, after, n * 0.125 / tau)
+        np.testing.assert_allclose(run[name][early], expected, rtol=1e-12, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_an_order_that_changes_with_a_parameter_is_refused(jit):
+    model = flywheel.load(MODELS / "fn_order_expression.mdl")
+    match = r"DELAY N\(Delayed Input\): this run needs 4" if not jit else "number of stages"
+    with pytest.raises(flywheel.errors.SimulationError, match=match):
+        flywheel.simulate(model, params={"Base Order": [2.0, 3.0]}, engine="compiled",
+                          method="euler", jit=jit)
+
+
+def test_an_order_read_from_a_stock_is_refused(tmp_path):
+    text = (MODELS / "fn_order_expression.mdl").read_text().replace(
+        "Base Order + Base Order),", "Stock / 10),")
+    (tmp_path / "stock_order.mdl").write_text(text)
+    with pytest.raises(flywheel.errors.UnsupportedConstructError,
+                       match="SMOOTH N with an order that is not computed from constants"):
+        flywheel.load(tmp_path / "stock_order.mdl").compiled  # noqa: B018
+
+
+def test_get_time_value_is_the_time_plus_the_offset():
+    """GET TIME VALUE(0, offset, 0) = Time + offset (exact), as PySD."""
+    reference, runs = _runs("fn_get_time_value")
+    _assert_pysd(reference, runs)
+    run = runs[0]
+    np.testing.assert_array_equal(run["Time Ahead"], run["time"] + 0.5)
+    np.testing.assert_array_equal(run["Accumulated Time"], 0.0)

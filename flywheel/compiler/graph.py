@@ -101,6 +101,8 @@ class ModelGraph:
             refs[key] = ident
             elements.append((element, ident))
         translator = Translator(refs, lookups, self._add, scalar, arrays)
+        translator.definitions = {reference_key(e.name): e.components[0].ast
+                                  for e in section.elements}
         for element in section.elements:
             control = control_name(element.name)
             if control:

@@ -73,7 +73,7 @@ import numpy as np
 from numba import njit, prange
 
 from flywheel.compiler.scalar import (
-    modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
+    fixed_structure, modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
 )
 
 _NS = {n_stocks}
@@ -177,6 +177,16 @@ def _fail(rec, at, state, before, prev, out, first, times, c, dt, row, sel, nan)
     nan[:] = np.nan
     for q in range(first, out.shape[0]):
         _save(times[q], nan, c, dt, row, sel, out[q])
+
+
+@njit(cache=True, error_model="numpy")
+def initial_all(p, has, t0, tf, dt, saveper):
+    """Every scenario's initial values, one after another: the checks in them raise."""
+    c = np.empty(_NC)
+    y = np.empty(_NS)
+    d = np.empty(_ND)
+    for j in range(p.shape[0]):
+        initial(p[j], has, t0, tf, dt, saveper, c, y, d)
 
 
 @njit(cache=True, error_model="numpy")
@@ -449,6 +459,9 @@ class Kernel:
                                   for c in self.constants])
         self.source = kernel_source(graph, self.constants)
         self.module = _import(self.source)
+        #: Whether a stage count is checked at the initial time (runtime.fixed_structure).
+        self.fixed_structures = any("fixed_structure(" in node.init_code
+                                    for node in graph.nodes.values())
 
     def run(self, values: Mapping[str, float | np.ndarray],
             control: tuple[float, float, float, float], grid, method: str, *,
@@ -500,6 +513,8 @@ class Kernel:
         rec = np.full((n, 2, 1 + self._n_stocks), np.nan)  # (time, state) failed, before
         nfev = np.zeros(n, dtype=np.int64)
         m = self.module
+        if self.fixed_structures and n > 1:  # an error raised under prange would be lost
+            m.initial_all(p, has, *control)
         if method == "RK45":
             args = (grid.steps[grid.saved], float(rtol), float(atol), float(max_step), *_TABLEAU,
                     sel)

@@ -40,7 +40,7 @@ CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 #: Names the generated code uses for itself; an element never gets one of them.
 RESERVED = frozenset(
     {"np", "math", "make", "controls", "xidz", "zidz", "modulo", "quantum", "step", "ramp",
-     "pulse", "pulse_train"}
+     "pulse", "pulse_train", "fixed_structure"}
 )
 
 

@@ -22,6 +22,7 @@ from flywheel.errors import SimulationError
 __all__ = [
     "SMALL_VENSIM",
     "check_delay_order",
+    "fixed_structure",
     "modulo",
     "pulse",
     "pulse_train",
@@ -149,3 +150,32 @@ def check_delay_order(order, dt, delay_time, name):
             f"{name}: delay time {np.min(delay_time)!r} is shorter than order x time step "
             f"({order} x {dt}); use a smaller time step or a longer delay time"
         )
+
+
+def fixed_structure(value, count, expected, name):
+    """`value`, after checking that `count` is the `expected` number of stages everywhere.
+
+    The number of stages of a DELAY FIXED (its delay time over the time step) and
+    of a DELAY N or SMOOTH N whose order is an expression is fixed when the model
+    compiles, from the model's default constants and TIME STEP. PySD sets it at
+    the initial time of each run; the compiled engine stops with an error when
+    that gives another number.
+
+    Raises
+    ------
+    SimulationError
+        If some element of `count` differs from `expected`.
+
+    Examples
+    --------
+    >>> float(fixed_structure(5.0, np.array([3.0, 3.0]), 3, "DELAY FIXED(X)"))
+    5.0
+    """
+    if np.any(np.asarray(count) != expected):
+        found = sorted(set(np.asarray(count, dtype=float).reshape(-1).tolist()) - {expected})
+        raise SimulationError(
+            f"{name}: this run needs {found[0]:g} stages where the model compiled with "
+            f"{expected} (from its default constants and TIME STEP); the compiled engine "
+            "keeps the structure fixed, so run these values with engine='pysd'"
+        )
+    return value

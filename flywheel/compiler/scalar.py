@@ -15,8 +15,9 @@ from __future__ import annotations
 from numba import njit
 
 from flywheel.compiler.runtime import SMALL_VENSIM
+from flywheel.errors import SimulationError
 
-__all__ = ["modulo", "pulse", "pulse_train", "quantum", "ramp", "step", "xidz", "zidz"]
+__all__ = ["fixed_structure", "modulo", "pulse", "pulse_train", "quantum", "ramp", "step", "xidz", "zidz"]
 
 _jit = njit(cache=True, error_model="numpy")
 
@@ -71,3 +72,14 @@ def pulse_train(start, interval, width, end, t):
     if start <= t < end:
         return 1.0 if (t - start + SMALL_VENSIM) % interval < width else 0.0
     return 0.0
+
+
+@_jit
+def fixed_structure(value, count, expected):
+    """`value`, after checking that `count` stages are the `expected` (as the numpy path's)."""
+    if count != expected:
+        raise SimulationError(
+            "the number of stages of a DELAY FIXED, DELAY N or SMOOTH N differs from the one "
+            "the model compiled with (from its default constants and TIME STEP); run with "
+            "jit=False for the element's name, or with engine='pysd'")
+    return value

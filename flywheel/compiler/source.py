@@ -33,7 +33,8 @@ _HEADER = '''"""Compiled by flywheel.compiler: model and state rows in TITLE and
 import numpy as np
 
 from flywheel.compiler.runtime import (
-    check_delay_order, modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
+    check_delay_order, fixed_structure, modulo, pulse, pulse_train, quantum, ramp, step,
+    xidz, zidz,
 )
 from flywheel.compiler.arrayruntime import assemble, full
 

@@ -26,6 +26,7 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.compiler.naming import hidden_stock_names
+from flywheel.compiler.runtime import SMALL_VENSIM
 from flywheel.errors import UnsupportedConstructError
 
 __all__ = ["TIME", "Node", "Translator", "literal", "unsupported"]
@@ -169,6 +170,9 @@ class Translator:
         self.inline_tables: list[tuple[str, tuple, tuple]] = []
         self.delay_checks: list[tuple[int, str, str]] = []
         self.static_required: list[tuple[str, str, str]] = []
+        #: Reference key -> AST of every element (set by the graph), for the values the
+        #: structure depends on: a DELAY FIXED's steps, a DELAY N's or SMOOTH N's order.
+        self.definitions: dict[str, object] = {}
         self._element = self._ident = ""
         self._counts: dict[str, int] = {}
 
@@ -264,6 +268,8 @@ class Translator:
                                     self._element), True
         if function == "active_initial" and len(tree.arguments) == 2:
             return self._active_initial(tree, deps)
+        if function == "get_time_value" and len(tree.arguments) == 3:
+            return self._get_time_value(tree, deps)
         args = [self._visit(arg, deps)[0] for arg in tree.arguments]
         if function in self.lookups:
             x, y = self.lookups[function]
@@ -313,6 +319,19 @@ class Translator:
         deps.add(ident)
         return ident, True
 
+    def _get_time_value(self, tree, deps):
+        """GET TIME VALUE(0, offset, 0): the model's time plus `offset`, the one form PySD
+        computes (relative to the initial time it raises; the computer's clock is not a
+        model's value)."""
+        relative, offset, measure = tree.arguments
+        if not (isinstance(relative, Number) and isinstance(measure, Number)
+                and relative == 0 and measure == 0):
+            raise unsupported(self._element, "GET TIME VALUE other than of the model's time "
+                              "(relativeto 0, measure 0)",
+                              pysd_runs=isinstance(relative, Number) and relative == 2)
+        deps.add(TIME)
+        return f"{TIME} + {self._operand(offset, deps)}", False
+
     def _SampleIfTrueStructure(self, tree, deps):
         """A hidden stock holds the last sample; the element is the input where the condition
         holds, else the sample. Each Euler step moves the stock onto the element's value
@@ -348,9 +367,64 @@ class Translator:
         return f"{prefix}__{role}"
 
     def _order(self, tree: object, function: str) -> int:
-        if isinstance(tree, Number) and float(tree) >= 1:
-            return int(tree)
+        value = float(tree) if isinstance(tree, Number) else self._fixed_value(tree, function,
+                                                                               "an order")
+        if value >= 1 and (function != "SMOOTH N" or value == int(value)):
+            return int(value)  # DELAY N casts a fraction down, as PySD
+        if value >= 1:
+            raise unsupported(self._element, "SMOOTH N with an order that is not a whole number",
+                              pysd_runs=False)
         raise unsupported(self._element, f"{function} with an order that is not a number >= 1")
+
+    def _fixed_value(self, tree: object, function: str, what: str) -> float:
+        """The value of `tree` with the model's default constants and control values.
+
+        It fixes a structure when the model compiles (:func:`fixed_structure` checks
+        each run against it). Raises UnsupportedConstructError when `tree` reads the
+        time, a stock, a lookup or a function that keeps state.
+        """
+        from flywheel.compiler import runtime
+
+        names = {ident: key for key, ident in self.references.items()}
+        values: dict[str, float] = {}
+
+        def evaluate(tree: object, seen: frozenset) -> float:
+            code, deps = Translator(self.references, {}, _refuse).expression(
+                tree, self._element, self._ident)
+            namespace = {"np": np, **{n: getattr(runtime, n) for n in runtime.__all__}}
+            for ident in deps:
+                if ident not in values:
+                    if names.get(ident) not in self.definitions or ident in seen:
+                        raise _NotConstant(ident)
+                    values[ident] = evaluate(self.definitions[names[ident]], seen | {ident})
+                namespace[ident] = values[ident]
+            with np.errstate(all="ignore"):
+                return float(eval(code, namespace))  # noqa: S307 - the compiler's own code
+
+        try:
+            return evaluate(tree, frozenset())
+        except (_NotConstant, UnsupportedConstructError, ArithmeticError, TypeError,
+                ValueError):
+            raise unsupported(self._element, f"{function} with {what} that is not computed "
+                              "from constants (the compiled engine fixes it when the model "
+                              "compiles)") from None
+
+    def _checked(self, init: tuple[str, set], stages: str, stage_deps: set, count: int,
+                 name: str) -> tuple[str, set]:
+        """`init` (code, deps), checked at the initial time to give `count` `stages`."""
+        extra = "" if self.scalar else f", {name!r}"
+        return (f"fixed_structure({init[0]}, {stages}, {count}{extra})",
+                set(init[1]) | stage_deps)
+
+    def _checked_order(self, init: tuple[str, set], tree: object, prefix: str, count: int,
+                       name: str, function: str) -> tuple[str, set]:
+        """`init`, checked against an order given by an expression (as is if a number)."""
+        if isinstance(tree, Number):
+            return init
+        order = self._argument(prefix, "order", tree)
+        stages = order if function == "SMOOTH N" else (
+            f"float(int({order}))" if self.scalar else f"np.trunc({order})")
+        return self._checked(init, stages, {order}, count, name)
 
     def _stages(self, stages, ddts, init: tuple[str, set]) -> None:
         dims = self.arrays.frame if self.arrays is not None else ()
@@ -370,7 +444,8 @@ class Translator:
         targets = [inp] + idents[:-1]
         ddts = [(f"({tgt} - {s}) * {float(order)!r} / {tau}", {tgt, s, tau})
                 for tgt, s in zip(targets, idents)]
-        self._stages(stages, ddts, (init, {init}))
+        self._stages(stages, ddts, self._checked_order((init, {init}), tree.order, prefix, order,
+                                                       _call_name(stages), function))
         deps.add(idents[-1])
         return idents[-1], True
 
@@ -391,7 +466,9 @@ class Translator:
         inflows = [(inp, {inp})] + [(f"{s} / {tau}", {s}) for s in idents[:-1]]
         ddts = [(f"({inflow} - {s} / {tau}) * {float(order)!r}", {s, tau} | ideps)
                 for (inflow, ideps), s in zip(inflows, idents)]
-        self._stages(stages, ddts, (f"{init} * {tau}", {init, tau}))
+        self._stages(stages, ddts, self._checked_order((f"{init} * {tau}", {init, tau}),
+                                                       tree.order, prefix, order,
+                                                       _call_name(stages), function))
         self.delay_checks.append((order, tau, stages[0][1]))
         if function == "DELAY N":
             self.static_required.append((tau, self._element, "DELAY N with a varying delay time"))
@@ -404,6 +481,28 @@ class Translator:
 
     def _DelayNStructure(self, tree, deps):
         return self._delay(tree, "DELAY N", deps)
+
+    def _DelayFixedStructure(self, tree, deps):
+        """PySD's pipe of round(delay time / TIME STEP) values as a chain of hidden stocks:
+        each Euler step moves every stage onto the one before it (the first onto the
+        input), so the last stage is the input that many steps ago."""
+        tau_value = self._fixed_value(tree.delay_time, "DELAY FIXED", "a delay time")
+        dt_value = self._fixed_value(ae.ReferenceStructure("time_step"), "DELAY FIXED",
+                                     "a TIME STEP")
+        count = round(max(tau_value / dt_value, 1.0) + SMALL_VENSIM)
+        stages, prefix = self._hidden("DELAY FIXED", count)
+        inp = self._argument(prefix, "input", tree.input)
+        tau = self._argument(prefix, "time", tree.delay_time)
+        init = self._argument(prefix, "initial", tree.initial)
+        idents = [s[0] for s in stages]
+        ddts = [(f"({before} - {s}) / _dt", {before, s, "_dt"})
+                for before, s in zip([inp] + idents[:-1], idents)]
+        steps = (f"float(round(max({tau} / _dt, 1.0) + {SMALL_VENSIM!r}))" if self.scalar
+                 else f"np.round(np.maximum({tau} / _dt, 1.0) + {SMALL_VENSIM!r})")
+        self._stages(stages, ddts, self._checked((init, {init}), steps, {tau, "_dt"}, count,
+                                                 _call_name(stages)))
+        deps.add(idents[-1])
+        return idents[-1], True
 
     def _TrendStructure(self, tree, deps):
         [(ident, name)], prefix = self._hidden("TREND", 1)
@@ -427,6 +526,19 @@ class Translator:
         return f"{inp} * (1.0 + zidz({inp} - {ident}, {tau} * {ident}) * {horizon})", False
 
 
+class _NotConstant(Exception):
+    """An expression evaluated when the model compiles reads something that varies."""
+
+
+def _refuse(node: Node) -> None:
+    raise _NotConstant(node.ident)
+
+
+def _call_name(stages: list[tuple[str, str]]) -> str:
+    """The display name of a delay or smooth from its stages' (e.g. ``DELAY3(X)``)."""
+    return stages[0][1].removesuffix(" stage 1")
+
+
 def _negative_literal(tree: object) -> bool:
     """Whether `tree` is a number below zero (PySD's parse of ``-2`` is the number -2)."""
     return isinstance(tree, Number) and not isinstance(tree, bool) and tree < 0
@@ -438,7 +550,6 @@ def _idents(names: set[str]) -> frozenset:
 
 
 _CONSTRUCTS = {
-    "DelayFixed": "DELAY FIXED",
     "AllocateAvailable": "ALLOCATE AVAILABLE", "AllocateByPriority": "ALLOCATE BY PRIORITY",
     "Data": "data variables", "GetLookups": "GET LOOKUPS", "GetData": "GET DATA",
     "GetConstants": "GET CONSTANTS", "SubscriptsReference": "subscripts",
