@@ -149,7 +149,7 @@ class Model:
         from flywheel.compiler import compile_model
         from flywheel.translation import data_files
 
-        return compile_model(self.abstract, data_files(self))
+        return compile_model(self.abstract, data_files(self), self.control)
 
     @cached_property
     def elements(self) -> Mapping[str, Element]:
@@ -233,22 +233,30 @@ class Model:
             {n: el.value for n, el in self.elements.items() if el.kind == "constant"}
         )
 
-    @property
+    @cached_property
     def control(self) -> Mapping[str, float]:
         """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER as numbers.
 
         SAVEPER given as an expression of TIME STEP (Vensim's default) is
-        resolved to the time step.
+        resolved to the time step. When INITIAL TIME, FINAL TIME or TIME STEP
+        is an expression (of constants, or of Time), every control variable
+        takes the value PySD computes at the initial time with the model's
+        defaults (:func:`flywheel.reference.control_values`), once.
         """
-        values = {n: self.elements[n].value for n in CONTROL_NAMES if n in self.elements}
-        if values.get("SAVEPER") is None:
-            values["SAVEPER"] = values.get("TIME STEP")
-        missing = [n for n in CONTROL_NAMES if values.get(n) is None]
+        missing = [n for n in CONTROL_NAMES if n not in self.elements]
         if missing:
             raise ModelFileError(
-                f"{self.path}: simulation control {', '.join(missing)} missing "
-                "or not a number; Vensim models set them in the .Control group"
+                f"{self.path}: simulation control {', '.join(missing)} missing; "
+                "Vensim models set them in the .Control group"
             )
+        values = {n: self.elements[n].value for n in CONTROL_NAMES}
+        if None in (values["INITIAL TIME"], values["FINAL TIME"], values["TIME STEP"]):
+            from flywheel.reference import control_values
+
+            computed = control_values(self)
+            values = {n: computed[n] if v is None else v for n, v in values.items()}
+        elif values["SAVEPER"] is None:
+            values["SAVEPER"] = values["TIME STEP"]
         return MappingProxyType(values)
 
     def element(self, name: str) -> Element:

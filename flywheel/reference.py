@@ -17,7 +17,7 @@ from flywheel.errors import ModelFileError, SimulationError
 from flywheel.params import RunTimes, ScenarioParams
 from flywheel.results import Trajectories
 
-__all__ = ["pysd_run"]
+__all__ = ["control_values", "pysd_run"]
 
 
 def pysd_run(
@@ -62,3 +62,30 @@ def pysd_run(
         for column in frames[0].columns
     }
     return Trajectories(frames[0].index.to_numpy(dtype=float), values)
+
+
+def control_values(model) -> dict[str, float]:
+    """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER of `model` as PySD evaluates them.
+
+    PySD computes each from its equation at the initial time with the
+    model's defaults: how a control variable given by an expression of
+    constants (or of Time) gets its value.
+
+    Raises
+    ------
+    ModelFileError
+        PySD cannot load the model or evaluate its control variables.
+    """
+    import pysd
+
+    from flywheel.translation import translated_module
+
+    module = str(translated_module(model))
+    try:
+        clock = pysd.load(module).time
+        return {"INITIAL TIME": float(clock.initial_time()), "FINAL TIME": float(clock.final_time()),
+                "TIME STEP": float(clock.time_step()), "SAVEPER": float(clock.saveper())}
+    except Exception as error:  # PySD raises many kinds; name the model
+        detail = " ".join(str(error).split()) or type(error).__name__
+        raise ModelFileError(f"{model.path}: PySD cannot evaluate the simulation control "
+                             f"variables: {detail}") from error

@@ -228,3 +228,36 @@ def test_each_macro_call_has_its_own_stock(macro_model):
         np.testing.assert_allclose(run[name][after], expected, rtol=1e-12, err_msg=name)
     np.testing.assert_allclose(run["Scaled Demand"],
                                3 * run["Smoothed Demand"] + run["Demand"], rtol=1e-15)
+
+
+# ------------------------------------------------------- control variables
+
+
+@pytest.fixture(scope="module")
+def control_model():
+    return flywheel.load(TEST_MODELS / "control_expr.mdl")
+
+
+@pytest.mark.parametrize("jit", [False, None])
+def test_control_variables_given_by_expressions_match_pysd(control_model, jit):
+    assert dict(control_model.control) == {"INITIAL TIME": 2000.0, "FINAL TIME": 2020.0,
+                                           "TIME STEP": 0.25, "SAVEPER": 0.25}
+    run = flywheel.simulate(control_model, method="euler", jit=jit)
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(control_model, engine="pysd")
+    assert set(run.data_vars) == set(reference.data_vars)
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    times = run["time"].to_numpy()
+    np.testing.assert_allclose(times, 2000.0 + 0.25 * np.arange(81), rtol=0, atol=1e-9)
+    # Euler at dt = Horizon / 80 = 0.25; 1e-12 relative: rounding of the powers.
+    np.testing.assert_allclose(run["Stock"], 1.0125 ** np.arange(81), rtol=1e-12)
+    np.testing.assert_allclose(run["Time Left"], 2020.0 - times, rtol=0, atol=1e-9)
+
+
+def test_a_constant_behind_a_control_variable_leaves_the_times_as_they_are(control_model):
+    run = flywheel.simulate(control_model, method="euler", params={"Horizon": [10.0, 40.0]})
+    reference = flywheel.simulate(control_model, engine="pysd", params={"Horizon": [10.0, 40.0]})
+    assert run.attrs["final_time"] == reference.attrs["final_time"] == 2020.0
+    for name in ("Stock", "Time Left", "FINAL TIME", "TIME STEP"):
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)

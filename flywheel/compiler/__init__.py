@@ -57,12 +57,16 @@ def model_key(abstract_model) -> str:
     return hashlib.sha256(repr(abstract_model).encode()).hexdigest()
 
 
-def compile_model(abstract_model, files: Mapping[str, Path] | None = None) -> CompiledModel:
+def compile_model(abstract_model, files: Mapping[str, Path] | None = None,
+                  control: Mapping[str, float] | None = None) -> CompiledModel:
     """Compile `abstract_model` (PySD's AbstractModel), or return the cached result.
 
     `files` maps each data file name the model writes to the file it means
     (:func:`flywheel.translation.data_files`); their values are read here, once
     (:mod:`flywheel.compiler.external`), and are part of the cache key.
+    `control` holds the values of the control variables
+    (:attr:`flywheel.Model.control`), taken for those whose equations read
+    other elements or Time (:mod:`flywheel.compiler.controls`).
 
     Raises
     ------
@@ -72,10 +76,12 @@ def compile_model(abstract_model, files: Mapping[str, Path] | None = None) -> Co
         The equations form a loop without a stock, or a control variable is missing.
     """
     from flywheel.compiler.compiled import CompiledModel
+    from flywheel.compiler.controls import with_control_values
     from flywheel.compiler.external import with_external_data
     from flywheel.compiler.macros import expand_macros
 
-    abstract_model = expand_macros(with_external_data(abstract_model, files or {}))
+    abstract_model = expand_macros(with_control_values(
+        with_external_data(abstract_model, files or {}), control))
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)
