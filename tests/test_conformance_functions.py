@@ -209,3 +209,21 @@ def test_get_time_value_is_the_time_plus_the_offset():
     run = runs[0]
     np.testing.assert_array_equal(run["Time Ahead"], run["time"] + 0.5)
     np.testing.assert_array_equal(run["Accumulated Time"], 0.0)
+
+
+def test_xmile_non_negative_stock_and_flow():
+    """PySD's run of the XMILE model, and its Euler step: the non-negative stock is
+    max(Tank + (Filling - Draining) dt, 0) (exact: dt = 0.25), the non-negative flow
+    max(2 SIN(TIME), 0); the same flows without the behaviours go below 0."""
+    model = flywheel.load(MODELS / "fn_non_negative.xmile")
+    reference = flywheel.simulate(model, engine="pysd")
+    runs = [flywheel.simulate(model, engine="compiled", method="euler", jit=jit)
+            for jit in (False, True)]
+    _assert_pysd(reference, runs)
+    run = runs[0]
+    tank, filling, draining = (run[n].values for n in ("Tank", "Filling", "Draining"))
+    np.testing.assert_array_equal(filling, np.maximum(2 * np.sin(run["time"].values), 0.0))
+    np.testing.assert_array_equal(tank[1:], np.maximum(tank[:-1] + (filling - draining)[:-1]
+                                                       * 0.25, 0.0))
+    assert (tank == 0).sum() > 10 and np.diff(tank)[tank[:-1] == 0].max() > 0  # empties, refills
+    assert run["Signed Tank"].min() < -40

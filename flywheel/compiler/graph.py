@@ -140,10 +140,10 @@ class ModelGraph:
             return _array_node(translator, translator.arrays, element, ident)
         tree = element.components[0].ast
         if isinstance(tree, ae.IntegStructure):
-            if tree.non_negative:
-                raise unsupported(element.name, "a non-negative stock")
             init, init_deps = translator.expression(tree.initial, element.name, ident)
             ddt, ddt_deps = translator.expression(tree.flow, element.name, ident)
+            if tree.non_negative:  # an XMILE non-negative stock
+                ddt, ddt_deps = translator.non_negative(ident, ddt, ddt_deps)
             return Node(ident, element.name, "stock", init_code=init, init_deps=init_deps,
                         ddt_code=ddt, ddt_deps=ddt_deps)
         if isinstance(tree, ae.InitialStructure):

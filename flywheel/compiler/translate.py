@@ -332,6 +332,16 @@ class Translator:
         deps.add(TIME)
         return f"{TIME} + {self._operand(offset, deps)}", False
 
+    def non_negative(self, stock: str, flow: str, deps: frozenset) -> tuple[str, frozenset]:
+        """The derivative of the non-negative stock `stock` whose net flow is `flow`.
+
+        PySD sets such a stock to ``max(stock + flow * dt, 0)`` after each Euler step;
+        the net flow is limited to ``-stock / dt``, which is that step. (Exact when dt
+        is a power of 2; else an emptied stock may keep a rounding error of its size.)
+        """
+        template = "max({0}, -{1} / _dt)" if self.scalar else "np.maximum({0}, -{1} / _dt)"
+        return template.format(flow, stock), deps | {stock, "_dt"}
+
     def _SampleIfTrueStructure(self, tree, deps):
         """A hidden stock holds the last sample; the element is the input where the condition
         holds, else the sample. Each Euler step moves the stock onto the element's value
