@@ -2,7 +2,12 @@
 
 Every ``tests/models/sub_*.mdl`` runs under the compiled engine (Euler) and
 under PySD; every variable, element by element, agrees to 1e-9 relative (the
-same arithmetic, in another order: rounding only).
+same arithmetic, in another order: rounding only). The models: ``sub_1d``
+(SUM, PROD, VMIN, VMAX, ELMCOUNT, equations per element, a list constant),
+``sub_2d`` (tables, transposes, partial sums, a SMOOTH per element),
+``sub_mapped`` (a mapping, a subrange, :EXCEPT:, a range as a value),
+``sub_vector`` (VECTOR SELECT, SORT ORDER, RANK, REORDER, INVERT MATRIX) and
+``sub_alloc`` (ALLOCATE BY PRIORITY, ALLOCATE AVAILABLE).
 """
 
 from __future__ import annotations
@@ -115,3 +120,14 @@ def test_per_element_params_set_only_the_elements_named():
 def test_bad_per_element_params_name_the_problem(params, error, match):
     with pytest.raises(error, match=match):
         flywheel.simulate(TEST_MODELS / "sub_1d.mdl", params=params, method="euler")
+
+
+def test_allocation_is_not_trivial(runs):
+    """The supply binds: the branches get less than they ask, in priority order."""
+    result, _ = runs(TEST_MODELS / "sub_alloc.mdl")
+    asked = result["Demand"].isel(time=0)
+    given = result["Shipments"].isel(time=-1)
+    assert float(given.sum()) < float(asked.sum())
+    allocated = result["Allocated"].isel(time=0)
+    # ALLOCATE AVAILABLE hands out exactly what is available (1e-6: PySD's least squares)
+    np.testing.assert_allclose(float(allocated.sum()), 0.6 * 1000, rtol=1e-6)

@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -249,22 +250,78 @@ class Arrays:
             if name is None:
                 raise self._unsupported(element, "ELMCOUNT of something that is not a range")
             return repr(float(len(self.ranges[name])))
-        if len(tree.arguments) != 1:
-            raise self._unsupported(element, f"{function.upper()} with "
+        arity = {"vector_select": (5,), "vector_sort_order": (2,), "vector_rank": (2,),
+                 "vector_reorder": (2,), "invert_matrix": (1, 2)}.get(function, (1,))
+        if len(tree.arguments) not in arity:
+            raise self._unsupported(element, f"{_vensim(function)} with "
                                     f"{len(tree.arguments)} arguments")
-        bangs = _bang_subscripts(tree.arguments[0])
+        if function in _REDUCTIONS or function == "vector_select":
+            reduced = 2 if function == "vector_select" else 1
+            codes, axis = self._over_bangs(function, tree.arguments[:reduced], visit)
+            if function in _REDUCTIONS:
+                return f"{_REDUCTIONS[function]}({codes[0]}, axis={axis!r})"
+            rest = ", ".join(visit(arg) for arg in tree.arguments[2:])
+            return f"_ar.vector_select({codes[0]}, {codes[1]}, {axis!r}, {rest})"
+        shape = tuple(len(items) for _, items in self.frame)
+        if not shape or function == "invert_matrix" and (len(shape) < 2
+                                                         or shape[-1] != shape[-2]):
+            what = "a square matrix" if function == "invert_matrix" else "a subscripted vector"
+            raise self._unsupported(element, f"{_vensim(function)} outside an equation over "
+                                    f"{what}")
+        # INVERT MATRIX's size argument is the matrix's own (PySD ignores it too)
+        args = [visit(arg) for arg in tree.arguments[:2 if function != "invert_matrix" else 1]]
+        args[0] = f"_ar.full({args[0]}, {shape!r})"
+        return f"_ar.{function}({', '.join(args)})"
+
+    def _over_bangs(self, function: str, trees: tuple, visit: Callable[[object], str]
+                    ) -> tuple[list[str], int | tuple[int, ...]]:
+        """The code of `trees` over the frame grown by their ``Range!`` axes, and those axes."""
+        bangs = list(dict.fromkeys(b for tree in trees for b in _bang_subscripts(tree)))
         if not bangs:
-            raise self._unsupported(element, f"{function.upper()} without a Range! subscript")
+            raise self._unsupported(self._element, f"{_vensim(function)} without a Range! "
+                                    "subscript")
         outer = self.frame
         self.frame = outer + tuple((b, self.ranges[b[:-1]]) for b in bangs
                                    if b[:-1] in self.ranges)
         try:
-            code = visit(tree.arguments[0])
+            codes = [visit(tree) for tree in trees]
         finally:
             self.frame = outer
         axes = tuple(range(-len(bangs) - 1, -1))
-        axis = axes[0] if len(axes) == 1 else axes
-        return f"{_REDUCTIONS[function]}({code}, axis={axis!r})"
+        return codes, axes[0] if len(axes) == 1 else axes
+
+    def structure(self, tree, visit: Callable[[object], str], element: str,
+                  references: dict[str, str]) -> str:
+        """The code of ALLOCATE BY PRIORITY or ALLOCATE AVAILABLE (`tree`, PySD's structure).
+
+        The allocation runs along the equation's last subscript; ALLOCATE
+        AVAILABLE's priority profiles are read along their element's last
+        range, whatever the reference writes there (as PySD).
+        """
+        self._element = element
+        shape = tuple(len(items) for _, items in self.frame)
+        name = type(tree).__name__
+        if not shape:
+            raise self._unsupported(element, f"{_vensim(name)} outside a subscripted equation")
+        request = f"_ar.full({visit(tree.request)}, {shape!r})"
+        if isinstance(tree, ae.AllocateByPriorityStructure):
+            return (f"_ar.allocate_by_priority({request}, {visit(tree.priority)}, "
+                    f"{visit(tree.width)}, {visit(tree.supply)})")
+        profiles = tree.pp
+        ident = references.get(getattr(profiles, "reference", None))
+        if ident not in self.dims or profiles.subscripts is None:
+            raise self._unsupported(element, "ALLOCATE AVAILABLE whose priority profiles are "
+                                    "not a subscripted variable")
+        last = self.dims[ident][-1]
+        subs = list(profiles.subscripts.subscripts[:-1]) + [last[0]]
+        outer = self.frame
+        self.frame = outer + (last,)
+        try:
+            code = visit(ae.ReferenceStructure(profiles.reference,
+                                               ae.SubscriptsReferenceStructure(subs)))
+        finally:
+            self.frame = outer
+        return f"_ar.allocate_available({request}, {code}, {visit(tree.avail)})"
 
     # --- placing the equations' values into an element
     def placement(self, dims: tuple[Dim, ...], frame: tuple[Dim, ...],
@@ -295,14 +352,21 @@ class Arrays:
         """The code of an element's whole value from its equations' (placement, code)."""
         shape = tuple(len(items) for _, items in dims)
         if len(parts) == 1 and parts[0][0] is None:
-            return f"full({parts[0][1]}, {shape!r})"
+            return f"_ar.full({parts[0][1]}, {shape!r})"
         blocks = []
         for where, code in parts:
             if where is None:
                 where = ("(" + "".join(self.constant(np.arange(n, dtype=np.intp)) + ", "
                                        for n in shape) + ")", "None")
             blocks.append(f"({where[0]}, {where[1]}, {code})")
-        return f"assemble({shape!r}, ({', '.join(blocks)},))"
+        return f"_ar.assemble({shape!r}, ({', '.join(blocks)},))"
+
+
+def _vensim(name: str) -> str:
+    """The Vensim spelling of a PySD function or structure name."""
+    words = name.removesuffix("Structure")
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).replace("_", " ")
+    return words.upper()
 
 
 def _bang_subscripts(tree: object) -> list[str]:

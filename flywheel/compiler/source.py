@@ -36,7 +36,7 @@ from flywheel.compiler.runtime import (
     check_delay_order, fixed_structure, modulo, pulse, pulse_train, quantum, ramp, step,
     xidz, zidz,
 )
-from flywheel.compiler.arrayruntime import assemble, full
+from flywheel.compiler import arrayruntime as _ar
 
 #: The model this module was compiled from.
 TITLE = {title}
@@ -145,5 +145,5 @@ def _rows(node) -> str:
     """`node`'s value as the items of a tuple: itself, or one row per element when subscripted."""
     if not node.dims:
         return node.ident
-    return f"*full({node.ident}, {tuple(len(i) for _, i in node.dims)!r}).reshape(" \
+    return f"*_ar.full({node.ident}, {tuple(len(i) for _, i in node.dims)!r}).reshape(" \
            f"({math.prod(len(i) for _, i in node.dims)}, -1))"

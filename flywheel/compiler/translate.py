@@ -32,7 +32,11 @@ from flywheel.errors import UnsupportedConstructError
 __all__ = ["TIME", "Node", "Translator", "literal", "unsupported"]
 
 #: Array functions (PySD's references), translated by :mod:`flywheel.compiler.arrays`.
-ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount"})
+ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
+                             "vector_sort_order", "vector_rank", "vector_reorder",
+                             "invert_matrix"})
+#: Array structures (PySD's), translated by :mod:`flywheel.compiler.arrays`.
+ARRAY_STRUCTURES = (ae.AllocateAvailableStructure, ae.AllocateByPriorityStructure)
 
 #: Identifier of the current time in generated code.
 TIME = "_t"
@@ -188,6 +192,9 @@ class Translator:
     def _visit(self, tree: object, deps: set[str]) -> tuple[str, bool]:
         if self.arrays is not None and isinstance(tree, np.ndarray):  # a list or a table
             return self.arrays.literal(tree, self._element), True
+        if self.arrays is not None and isinstance(tree, ARRAY_STRUCTURES):
+            return self.arrays.structure(tree, lambda arg: self._visit(arg, deps)[0],
+                                         self._element, self.references), True
         if isinstance(tree, bool) or not isinstance(tree, (Number, ae.AbstractSyntax)):
             raise unsupported(self._element, f"the value {tree!r}")
         if isinstance(tree, Number):
