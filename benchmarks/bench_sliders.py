@@ -11,10 +11,9 @@ sliders, and recomputes what the figure shows:
 * the run: :func:`flywheel.simulate` with ``return_columns`` limited to the six
   plotted outputs;
 * the loop-dominance summary: :func:`flywheel.loop_dominance` of all the
-  model's loops (found once, reused) at the notebook's ``SUMMARY_DT`` (the
-  model's TIME STEP or 1/16 year, whichever is longer: the summary agrees with
-  the one at the model's step to about 0.01), :func:`flywheel.loop_families`
-  and :func:`flywheel.dominant_periods` of the families.
+  model's loops (found once, reused) at the model's TIME STEP, reported at its
+  SAVEPER, :func:`flywheel.loop_families` and :func:`flywheel.dominant_periods`
+  of the families.
 
 Each repeat moves one slider to a new value (as a user does), so nothing is
 reused from the previous call except what the notebook also keeps (the loaded
@@ -27,9 +26,8 @@ model, its loops, a compiled kernel). Paths timed:
   (only with numba installed; its one-off compilation is reported separately).
 
 Printed: best and median wall time per re-simulation in milliseconds, with the
-split between the run and the dominance summary; for reference, the summary at
-the model's own TIME STEP and the time to draw the figure (matplotlib, rendered
-to PNG in memory). The target is a re-simulation (run + summary data) under
+split between the run and the dominance summary; for reference, the time to
+draw the figure (matplotlib, rendered to PNG in memory). The target is a re-simulation (run + summary data) under
 100 ms.
 """
 
@@ -64,22 +62,15 @@ def _slider_values(model, repeat: int) -> list[dict[str, float]]:
     return settings
 
 
-def summary_dt(model) -> float:
-    """The Euler step of the loop scores behind the slider's summary (as in notebook 06)."""
-    return max(model.control["TIME STEP"], 1 / 16)
-
-
-def _time_path(model, loops, options: dict, settings: list[dict],
-               dt: float | None = None) -> dict[str, list[float]]:
+def _time_path(model, loops, options: dict, settings: list[dict]) -> dict[str, list[float]]:
     import flywheel
 
-    dt = summary_dt(model) if dt is None else dt
     times: dict[str, list[float]] = {"run": [], "summary": [], "total": []}
     for values in settings:
         start = time.perf_counter()
         flywheel.simulate(model, params=values, return_columns=SHOWN, **options)
         ran = time.perf_counter()
-        dominance = flywheel.loop_dominance(model, params=values, loops=loops, dt=dt)
+        dominance = flywheel.loop_dominance(model, params=values, loops=loops)
         flywheel.dominant_periods(flywheel.loop_families(dominance, model))
         done = time.perf_counter()
         times["run"].append(ran - start)
@@ -101,7 +92,7 @@ def _draw_time(model, loops, repeat: int) -> float:
     values = {name: model.constants[name] for name in STRENGTHS}
     run = flywheel.simulate(model, params=values, method="euler", return_columns=SHOWN)
     families = flywheel.loop_families(
-        flywheel.loop_dominance(model, params=values, loops=loops, dt=summary_dt(model)), model)
+        flywheel.loop_dominance(model, params=values, loops=loops), model)
     shares = families["relative_family_score"].sel(time=slice(2025, None)).mean("time").values
     times = []
     for _ in range(repeat):
@@ -145,8 +136,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"jit path skipped: {error}")
     # warm up: first-call costs (compiling the model, building the evaluator) are not per slider
     _time_path(model, loops, paths["euler (numpy)"], settings[:2])
-    print(f"{model.name}: {len(loops)} loops scored, in families, at dt "
-          f"{summary_dt(model):g} (model TIME STEP {model.control['TIME STEP']:g}); "
+    print(f"{model.name}: {len(loops)} loops scored, in families, at the model's TIME STEP "
+          f"{model.control['TIME STEP']:g}, reported every {model.control['SAVEPER']:g}; "
           f"{args.repeat} slider changes per path; times in ms")
     if compile_time is not None:
         print(f"jit kernel: first call (numba compilation) {_ms(compile_time).strip()} ms, once "
@@ -160,12 +151,6 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "ok" if median < TARGET_MS / 1000 else f"over {TARGET_MS:g} ms"
         print(f"{label:16} {_ms(best)} {_ms(median)}   {_ms(statistics.median(times['run']))} "
               f"{_ms(statistics.median(times['summary']))}             {verdict}")
-    step = model.control["TIME STEP"]
-    if step < summary_dt(model):
-        times = _time_path(model, loops, paths.get("euler (jit)", paths["euler (numpy)"]),
-                           settings[: max(3, args.repeat // 5)], dt=step)
-        print(f"for reference, the summary at the model's TIME STEP {step:g}: median "
-              f"{_ms(statistics.median(times['summary'])).strip()} ms")
     if not args.no_draw:
         print(f"drawing the figure (matplotlib, PNG in memory): median "
               f"{_ms(_draw_time(model, loops, 5)).strip()} ms, not part of the target")

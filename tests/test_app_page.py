@@ -13,7 +13,7 @@ import flywheel
 from flywheel.app.controls import parse_settings, query_string, sectors, slider_specs
 from flywheel.app.exercises import EXERCISES
 from flywheel.app.figures import band_columns
-from flywheel.app.runs import Simulator, solver_options, summary_dt
+from flywheel.app.runs import Simulator, solver_options
 from flywheel.app.server import allowed_origins
 from pathlib import Path
 
@@ -76,7 +76,16 @@ def test_the_run_is_flywheel_simulate_with_the_named_method(runs):
     for name in runs.shown:
         np.testing.assert_array_equal(run[name].values, expected[name].values)
     assert run.attrs["method"] == runs.method
-    assert summary_dt(runs.model) >= runs.model.control["TIME STEP"]
+
+
+def test_the_band_is_loop_dominance_at_the_models_own_step(runs):
+    values = {**runs.defaults, "Learning Rate": 0.3}
+    families = runs.families(values)
+    expected = flywheel.loop_families(flywheel.loop_dominance(runs.model, params=values),
+                                      runs.model)
+    np.testing.assert_array_equal(families["relative_family_score"].values,
+                                  expected["relative_family_score"].values)
+    assert families.attrs["dt"] == runs.model.control["TIME STEP"]
 
 
 def test_the_band_stacks_each_polarity_from_zero(runs):

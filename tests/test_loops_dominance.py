@@ -54,7 +54,7 @@ def test_no_change_scores_zero():
 
 def test_flow_links_along_a_run_are_the_corrected_form():
     """Production and Shipments into Inventory, from the run's own values."""
-    dominance = flywheel.loop_dominance(SUPPLY)
+    dominance = flywheel.loop_dominance(SUPPLY, saveper=0.25)  # every TIME STEP
     run = flywheel.simulate(SUPPLY, method="euler", saveper=0.25)
     production, shipments = run["Production"].values, run["Shipments"].values
     inventory = run["Inventory"].values
@@ -194,3 +194,16 @@ def test_times_without_scores_do_not_split_a_period(minimal):
     market = periods[periods["partition"] == 1]
     assert market["loop"].tolist() == ["B2"]
     assert float(market["mean_relative_score"].iloc[0]) == -1.0
+
+
+def test_saved_times_report_the_every_step_scores_there():
+    """Reporting at SAVEPER evaluates only the rows it needs; the numbers are those of
+    the every-step analysis at the same times, exactly, scenarios included."""
+    params = {"Price Elasticity of Demand": [0.8, 1.4]}
+    saved = flywheel.loop_dominance("flywheel_minimal", params=params)
+    dt = saved.attrs["dt"]
+    every = flywheel.loop_dominance("flywheel_minimal", params=params, saveper=dt)
+    assert saved.attrs["saveper"] > dt and every.sizes["time"] > saved.sizes["time"]
+    for name in ("link_score", "loop_score", "relative_loop_score"):
+        np.testing.assert_array_equal(saved[name].values,
+                                      every[name].sel(time=saved["time"]).values)

@@ -89,8 +89,8 @@ def test_research_model_dominance_is_well_formed(research):
         total = np.abs(relative.where(dominance["partition"] == part, 0)).sum("loop")
         assert np.all((np.abs(total - 1) < 1e-9) | (total == 0))
     periods = flywheel.dominant_periods(dominance)
-    # Scores start one TIME STEP in: the first needs the change from the initial time.
-    first = research.control["INITIAL TIME"] + research.control["TIME STEP"]
+    # Scores start at the first saved time after the start: the first needs a change.
+    first = research.control["INITIAL TIME"] + research.control["SAVEPER"]
     assert len(periods) and periods["start"].min() == first
 
 

@@ -80,7 +80,6 @@ def grid_runs(runs: Simulator, vary: list[str], points: int) -> tuple[
         :meth:`Simulator.families` of the same scenarios, at the same times.
     """
     import flywheel
-    from flywheel.app.runs import summary_dt
 
     model = runs.model
     axes = []
@@ -98,11 +97,9 @@ def grid_runs(runs: Simulator, vary: list[str], points: int) -> tuple[
     for start in range(0, mesh.shape[1], BATCH):
         chunk = {k: (v[start:start + BATCH] if isinstance(v, np.ndarray) else v)
                  for k, v in params.items()}
-        dominance = flywheel.loop_dominance(model, params=chunk, loops=runs.loops,
-                                            dt=summary_dt(model))
+        dominance = flywheel.loop_dominance(model, params=chunk, loops=runs.loops, saveper=1.0)
         scores = flywheel.loop_families(dominance, model)
-        parts.append(scores[["relative_family_score", "family_polarity"]].sel(
-            time=years, method="nearest"))
+        parts.append(scores[["relative_family_score", "family_polarity"]])
     families = xr.concat(parts, dim="scenario", data_vars="minimal", coords="minimal",
                          compat="override")
     families = families.assign_coords(time=years)

@@ -14,7 +14,7 @@ time, the Jevons phase diagram for two chosen strengths, and the exercises.
 Examples
 --------
 >>> import flywheel
->>> from flywheel.app.runs import Simulator, summary_dt
+>>> from flywheel.app.runs import Simulator
 >>> page = Workshop(Simulator(flywheel.load("flywheel_minimal")),
 ...                 query={"Learning Rate": [b"0.3"]})
 >>> page.values()["Learning Rate"]
@@ -37,7 +37,7 @@ from bokeh.core.properties import value as bokeh_value
 from flywheel.app.controls import parse_settings, query_string, slider_specs
 from flywheel.app.exercises import EXERCISES
 from flywheel.app.figures import MAX_PINS, band_columns, build_views, run_columns
-from flywheel.app.runs import Simulator, summary_dt
+from flywheel.app.runs import Simulator
 from flywheel.errors import FlywheelError
 
 __all__ = ["Workshop"]
@@ -199,8 +199,8 @@ class Workshop:
         self._show_projection(None)
         changed = {k: v for k, v in values.items() if v != self.defaults[k]}
         self.status.object = (
-            f"Method **{self.runs.method}** (flywheel.simulate), loop scores at "
-            f"dt {summary_dt(self.runs.model):g}; re-simulated in {elapsed * 1000:.0f} ms. "
+            f"Method **{self.runs.method}** (flywheel.simulate), loop scores at the model's "
+            f"TIME STEP; re-simulated in {elapsed * 1000:.0f} ms. "
             f"Settings: {', '.join(f'{k} = {v:g}' for k, v in changed.items()) or 'defaults'}.")
         if pn.state.location is not None and pn.state.curdoc is not None \
                 and pn.state.curdoc.session_context is not None:  # served: the URL shares it

@@ -1,15 +1,15 @@
 """What a slider change computes: the run, the loop-dominance summary, and the data beside them.
 
 The page, the offline export, ``flywheel.explore`` and notebook 06 all call
-these functions, so the method that re-simulates and the coarser step of the
-loop scores are decided here and nowhere else:
+these functions, so the method that re-simulates is decided here and nowhere
+else:
 
 * :data:`METHOD`: the fast compiled path, Euler at the model's TIME STEP as one
   numba loop (the stepping Vensim and PySD use); :data:`FALLBACK` (scipy's
   RK45) when numba is not installed. The page names the method it used.
-* :func:`summary_dt`: loop scores at the model's TIME STEP or 1/16 year,
-  whichever is longer; the family summary agrees with the one at the model's
-  step to about 0.01 (``benchmarks/bench_sliders.py`` times it).
+* the loop-dominance summary: :func:`flywheel.loop_dominance` at the model's
+  own TIME STEP, reported at its SAVEPER, then :func:`flywheel.loop_families`
+  (``benchmarks/bench_sliders.py`` times it).
 
 Examples
 --------
@@ -32,7 +32,7 @@ import xarray as xr
 from flywheel.model import Model
 from flywheel.vocabulary import feedback_strengths, key_outputs
 
-__all__ = ["FALLBACK", "METHOD", "SHOWN", "Simulator", "solver_options", "summary_dt"]
+__all__ = ["FALLBACK", "METHOD", "SHOWN", "Simulator", "solver_options"]
 
 #: The re-simulation method of the page: change it here and every view follows.
 METHOD: dict[str, object] = {"method": "euler", "jit": True}
@@ -59,18 +59,6 @@ def solver_options() -> dict[str, object]:
     from flywheel.compiler.jit import available
 
     return dict(METHOD if available() else FALLBACK)
-
-
-def summary_dt(model: Model) -> float:
-    """The Euler step of the loop scores behind the dominance summary.
-
-    Examples
-    --------
-    >>> import flywheel
-    >>> summary_dt(flywheel.load("flywheel"))
-    0.0625
-    """
-    return max(float(model.control["TIME STEP"]), 1 / 16)
 
 
 class Simulator:
@@ -124,11 +112,10 @@ class Simulator:
                                  **self.options, **kwargs)
 
     def families(self, values: Mapping[str, float]) -> xr.Dataset:
-        """Relative scores of the loop families with `values`, at :func:`summary_dt`."""
+        """Relative scores of the loop families with `values`, at the model's SAVEPER."""
         import flywheel
 
-        dominance = flywheel.loop_dominance(self.model, params=dict(values), loops=self.loops,
-                                            dt=summary_dt(self.model))
+        dominance = flywheel.loop_dominance(self.model, params=dict(values), loops=self.loops)
         return flywheel.loop_families(dominance, self.model)
 
     @cached_property

@@ -475,9 +475,7 @@ def _measure_unknown_links(structure: Structure, graph: nx.DiGraph, cycles) -> N
     for target, sources in by_target.items():
         _, changes = ev.partial_changes(run, target, sources)
         for source in sources:
-            values = run.values[source]
-            change = values[1:] - values[:-1]
-            measured = numeric_polarity(changes[source], change)
+            measured = numeric_polarity(changes[source], run.change(run.values[source]))
             graph.edges[source, target].update(polarity=measured, measured=True)
 
 

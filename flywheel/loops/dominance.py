@@ -22,9 +22,11 @@ Timing convention
 The score at time t describes the step from t − dt to t: every Δ is a
 value at t minus the value at t − dt (for a stock link, the net rate at t,
 which moves the stock from t to t + dt, minus the net rate at t − dt). The
-first time has no score (NaN); the last time has one. Scores are computed at
-every step of the TIME STEP grid (the discrete definitions assume dt steps),
-from an Euler run of the compiled engine unless another method is asked for.
+first time has no score (NaN); the last time has one. The run steps by the
+TIME STEP (the discrete definitions assume dt steps), with the compiled
+engine's Euler method unless another is asked for; scores are reported at
+the saved times (every SAVEPER, or every step with ``saveper=dt``), each for
+the step that ends there.
 
 Examples
 --------
@@ -36,8 +38,11 @@ The worked numbers of the 2020 paper (Table 1):
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -46,11 +51,14 @@ from flywheel.compiler.jit import available
 from flywheel.loops.cycles import DEFAULT_MAX_LOOPS, FeedbackLoops, feedback_loops, paused_gc
 from flywheel.loops.evaluate import Evaluator, evaluator
 from flywheel.model import Model, load
+from flywheel.params import RunTimes
 
 __all__ = [
     "TIMING",
+    "Incidence",
     "dominant_periods",
     "flow_link_scores",
+    "incidence",
     "link_score",
     "loop_dominance",
 ]
@@ -146,38 +154,42 @@ def flow_link_scores(inflows: Mapping[str, tuple[float, float]],
 
 # ---------------------------------------------------------------------- along a run
 def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Link scores of `edges` at every step: shape (n, len(edges), scenarios), NaN at step 0."""
+    """Link scores of `edges` at every scored time: shape (n, len(edges), scenarios),
+    NaN at the first time."""
     values = run.values
     n = run.times.size
     width = max(1, run.n_scenarios or 1)
-    out = np.zeros((n, len(edges), width))
-    out[0] = np.nan
+    rows = np.asarray(next(iter(values.values()))).shape[0] if values else n
+    # Δx z, Δz and Δx of every link; a link whose source its target does not read stays 0
+    partial, change, source_change = np.zeros((3, n - 1, len(edges), width))
     by_target: dict[str, list[int]] = {}
     for k, (_, target) in enumerate(edges):
         by_target.setdefault(target, []).append(k)
+    for target, indices in by_target.items():
+        inputs = set(ev.inputs(target))
+        sources = [edges[k][0] for k in indices if edges[k][0] in inputs]
+        if not sources:
+            continue
+        _, changes = ev.partial_changes(run, target, sources)
+        z = np.broadcast_to(ev.equation_values(run, target), (rows, width))
+        moved = run.change(z)
+        scale = np.maximum(np.abs(z[run.after]), np.abs(z[run.before]))
+        moved = np.where(np.abs(moved) <= _RTOL * scale, 0.0, moved)
+        for k in indices:
+            source = edges[k][0]
+            if source in changes:
+                partial[:, k] = changes[source]
+                change[:, k] = moved
+                source_change[:, k] = run.change(np.broadcast_to(values[source], (rows, width)))
+    out = np.full((n, len(edges), width), np.nan)
     # quotients where the target or the source did not move are replaced by the
-    # definition's 0 below; the run itself was checked for non-finite states
+    # definition's 0; the run itself was checked for non-finite states
     with np.errstate(divide="ignore", invalid="ignore"):
-        for target, indices in by_target.items():
-            inputs = set(ev.inputs(target))
-            sources = [edges[k][0] for k in indices if edges[k][0] in inputs]
-            if not sources:
-                continue
-            before, changes = ev.partial_changes(run, target, sources)
-            z = np.broadcast_to(ev.equation_values(run, target), (n, width))
-            change = z[1:] - z[:-1]
-            scale = np.maximum(np.abs(z[1:]), np.abs(z[:-1]))
-            change = np.where(np.abs(change) <= _RTOL * scale, 0.0, change)
-            for k in indices:
-                source = edges[k][0]
-                if source not in changes:
-                    continue
-                x = np.broadcast_to(values[source], (n, width))
-                out[1:, k, :] = _score(changes[source], change, x[1:] - x[:-1])
+        out[1:] = _score(partial, change, source_change)
     return out
 
 
-def _products(scores: np.ndarray, members: list[list[int]]) -> np.ndarray:
+def _products(scores: np.ndarray, members: Sequence[Sequence[int]]) -> np.ndarray:
     """Products of link scores over each loop's links, for all times at once.
 
     One sparse product with the link-loop incidence matrix gives, per loop
@@ -214,6 +226,7 @@ def loop_dominance(
     method: str = "euler",
     final_time: float | None = None,
     dt: float | None = None,
+    saveper: float | None = None,
     loops: FeedbackLoops | None = None,
     max_loops: int = DEFAULT_MAX_LOOPS,
 ) -> xr.Dataset:
@@ -232,6 +245,11 @@ def loop_dominance(
         same formulas are applied to its states on the TIME STEP grid.
     final_time, dt : float, optional
         Override FINAL TIME and TIME STEP.
+    saveper : float, optional
+        Report the scores at multiples of `saveper` (default: the model's
+        SAVEPER, as :func:`flywheel.simulate` saves; ``saveper=dt`` reports
+        every TIME STEP). The run always steps by `dt`: the score reported at
+        t is that of the step from t - dt to t, whatever `saveper` is.
     loops : FeedbackLoops, optional
         The loops to score (default: :func:`flywheel.feedback_loops` of `model`).
     max_loops : int
@@ -240,14 +258,15 @@ def loop_dominance(
     Returns
     -------
     xarray.Dataset
-        Dimensions ``time`` (every TIME STEP), ``link``, ``loop`` (and
+        Dimensions ``time`` (the saved times), ``link``, ``loop`` (and
         ``scenario``). Data variables ``link_score`` (time, link),
         ``loop_score`` and ``relative_loop_score`` (time, loop). Coordinates
         ``link_source``, ``link_target``, ``link_polarity`` on ``link`` (labels
         ``"A -> B"``); ``loop_name``, ``loop_polarity``, ``loop_length``,
         ``loop_variables`` and ``partition`` on ``loop`` (loop ids). The
-        attrs state the timing convention, method and time step. Scores at
-        the first time are NaN (see the module's timing convention).
+        attrs state the timing convention, method, time step and save
+        period. Scores at the first time are NaN (see the module's timing
+        convention).
 
     Raises
     ------
@@ -258,13 +277,14 @@ def loop_dominance(
 
     Notes
     -----
-    One integration plus, per link, one vectorised evaluation of its
-    target's equation over all steps, and one sparse product for all loop
-    scores. On the research model (935 loops, 320 steps) a call costs about
-    2x a plain compiled Euler run at the same time step; the first call on a
-    model also finds the loops and measures link signs, about 3.5x (see
-    ``benchmarks/bench_loops.py``). Loops and the default run are cached per
-    Model object.
+    One compiled Euler run at TIME STEP; the auxiliaries evaluated, all at
+    once, at each reported time and the step before it; per link, one
+    vectorised evaluation of its target's equation at those rows (only the
+    links of `loops`); one compiled pass for the loop and relative loop
+    scores. What depends on the loops alone (their links, coordinates) is
+    computed once per `loops` object, and loops and the default run are
+    cached per Model object, so a slider that changes `params` costs about
+    one run and one scoring pass (``benchmarks/bench_speed.py`` measures it).
 
     Examples
     --------
@@ -274,47 +294,138 @@ def loop_dominance(
     ['link_score', 'loop_score', 'relative_loop_score']
     >>> bool(ltm["relative_loop_score"].isel(time=0).isnull().all())
     True
+    >>> float(ltm.attrs["saveper"]), float(ltm.attrs["dt"])  # reported quarterly, run at dt
+    (0.25, 0.0078125)
     """
     model = model if isinstance(model, Model) else load(model)
     if loops is None:
         loops = feedback_loops(model, max_loops=max_loops)
+    saveper = RunTimes(model, final_time=final_time, dt=dt, saveper=saveper).saveper
     with paused_gc():
-        return _dominance(model, loops, params, method, final_time, dt)
+        return _dominance(model, loops, params, method, final_time, dt, saveper)
 
 
-def _dominance(model, loops, params, method, final_time, dt) -> xr.Dataset:
-    ev = evaluator(model)
-    run = ev.run(params, method=method, final_time=final_time, dt=dt)
+class Incidence(NamedTuple):
+    """Which links make each loop, flattened for the compiled loop scores.
+
+    Attributes
+    ----------
+    links : numpy.ndarray of int64
+        The links of loop 0, then of loop 1, ...
+    starts : numpy.ndarray of int64
+        Where each loop's links start in `links`, and their end (length loops + 1).
+    partition : numpy.ndarray of int64
+        Each loop's cycle partition, numbered 0, 1, ...
+    n_partitions : int
+    """
+
+    links: np.ndarray
+    starts: np.ndarray
+    partition: np.ndarray
+    n_partitions: int
+
+    @property
+    def members(self) -> list[np.ndarray]:
+        """Each loop's links."""
+        return np.split(self.links, self.starts[1:-1])
+
+
+def incidence(members: Sequence[Sequence[int]], partitions: Sequence[int]) -> Incidence:
+    """The :class:`Incidence` of loops made of the links `members`, in `partitions`.
+
+    Examples
+    --------
+    >>> loops = incidence([[0, 1], [0, 2], [1]], [3, 3, 5])
+    >>> loops.starts.tolist(), loops.partition.tolist(), loops.n_partitions
+    ([0, 2, 4, 5], [0, 0, 1], 2)
+    """
+    labels, partition = np.unique(np.asarray(partitions), return_inverse=True)
+    return Incidence(
+        np.concatenate([np.asarray(m, dtype=np.int64) for m in members]),
+        np.concatenate([[0], np.cumsum([len(m) for m in members])]).astype(np.int64),
+        partition.astype(np.int64), len(labels))
+
+
+@dataclass(frozen=True)
+class _LoopTable:
+    """What scoring a set of loops needs besides the run: computed once per set."""
+
+    edges: list[tuple[str, str]]
+    loops: Incidence
+    coords: dict
+    indexes: dict
+
+
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _loop_table(loops: FeedbackLoops) -> _LoopTable:
+    """The :class:`_LoopTable` of `loops`, built once per FeedbackLoops object."""
+    try:
+        return _TABLES[loops]
+    except (KeyError, TypeError):
+        pass
     edges = sorted({(a, b) for loop in loops for a, b, _ in loop.links})
     link_index = {edge: k for k, edge in enumerate(edges)}
-    scores = _link_scores(ev, run, edges)
+    polarity = {(a, b): p for loop in loops for a, b, p in loop.links}
+    coords = {
+        "link": ("link", np.array([f"{a} -> {b}" for a, b in edges], dtype=object)),
+        "link_source": ("link", np.array([a for a, _ in edges], dtype=object)),
+        "link_target": ("link", np.array([b for _, b in edges], dtype=object)),
+        "link_polarity": ("link", np.array([polarity[e] for e in edges], dtype=object)),
+        "loop": ("loop", np.array([loop.id for loop in loops], dtype=object)),
+        "loop_name": ("loop", np.array([loop.name for loop in loops], dtype=object)),
+        "loop_polarity": ("loop", np.array([loop.polarity for loop in loops], dtype=object)),
+        "loop_length": ("loop", np.array([loop.length for loop in loops])),
+        "loop_variables": ("loop", np.array([" -> ".join(loop.variables) for loop in loops],
+                                            dtype=object)),
+        "partition": ("loop", np.array([loop.partition for loop in loops])),
+    }
     members = [[link_index[(a, b)] for a, b, _ in loop.links] for loop in loops]
-    partitions = np.array([loop.partition for loop in loops])
+    indexes = {dim: xr.indexes.PandasIndex(coords[dim][1], dim, coord_dtype=np.dtype(object))
+               for dim in ("link", "loop")}
+    table = _LoopTable(edges, incidence(members, coords["partition"][1]), coords, indexes)
+    try:
+        _TABLES[loops] = table
+    except TypeError:  # not weak-referenceable (a plain list): not cached
+        pass
+    return table
+
+
+def _dominance(model, loops, params, method, final_time, dt, saveper) -> xr.Dataset:
+    ev = evaluator(model)
+    run = ev.run(params, method=method, final_time=final_time, dt=dt, saveper=saveper)
+    table = _loop_table(loops)
+    scores = _link_scores(ev, run, table.edges)
     if available():
         from flywheel.loops.products import loop_scores
 
-        products, relative = loop_scores(scores, members, partitions)
+        products, relative = loop_scores(scores, table.loops)
     else:
-        products, relative = _loop_scores(scores, members, partitions)
+        products, relative = _loop_scores(scores, table.loops)
     relative[0] = np.nan  # the first time has no score
-    return _dataset(model, loops, edges, run, scores, products, relative, method)
+    dataset = _dataset(model, table, run, scores, products, relative, method)
+    dataset.attrs["saveper"] = float(saveper)
+    return dataset
 
 
-def _loop_scores(scores: np.ndarray, members: list[list[int]],
-                 partitions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _loop_scores(scores: np.ndarray, loops: Incidence) -> tuple[np.ndarray, np.ndarray]:
     """Loop scores and relative loop scores (numpy; :mod:`flywheel.loops.products` is
     the compiled path); NaN where the link scores are."""
-    products = _products(scores, members)
+    products = _products(scores, loops.members)
     relative = np.zeros_like(products)
-    for part in np.unique(partitions):
-        inside = partitions == part
+    for part in range(loops.n_partitions):
+        inside = loops.partition == part
         total = np.abs(products[:, inside, :]).sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             relative[:, inside, :] = np.where(total > 0, products[:, inside, :] / total, 0.0)
     return products, relative
 
 
-def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) -> xr.Dataset:
+def _dataset(model, table: _LoopTable, run, scores, loop_scores, relative,
+             method) -> xr.Dataset:
+    from flywheel.datasets import fast_dataset
+
     single = run.n_scenarios is None
 
     def pad(values):  # the first time has no score: NaN there already
@@ -322,39 +433,26 @@ def _dataset(model, loops, edges, run, scores, loop_scores, relative, method) ->
 
     dims_link = ("time", "link") if single else ("time", "link", "scenario")
     dims_loop = ("time", "loop") if single else ("time", "loop", "scenario")
-    polarity = {(a, b): p for loop in loops for a, b, p in loop.links}
-    coords = {
-        "time": ("time", run.times),
-        "link": ("link", [f"{a} -> {b}" for a, b in edges]),
-        "link_source": ("link", [a for a, _ in edges]),
-        "link_target": ("link", [b for _, b in edges]),
-        "link_polarity": ("link", [polarity[e] for e in edges]),
-        "loop": ("loop", [loop.id for loop in loops]),
-        "loop_name": ("loop", [loop.name for loop in loops]),
-        "loop_polarity": ("loop", [loop.polarity for loop in loops]),
-        "loop_length": ("loop", [loop.length for loop in loops]),
-        "loop_variables": ("loop", [" -> ".join(loop.variables) for loop in loops]),
-        "partition": ("loop", [loop.partition for loop in loops]),
-    }
+    coords = {"time": ("time", run.times), **table.coords}
     if not single:
         coords["scenario"] = ("scenario", np.arange(run.n_scenarios))
         for name, value in run.params.items():
             if np.ndim(value) == 1:
                 coords[name] = ("scenario", np.asarray(value))
     data = {
-        "link_score": (dims_link, pad(scores), {
+        "link_score": xr.Variable(dims_link, pad(scores), {
             "long_name": "link score", "units": "1",
             "description": "|Δx z / Δz| · sign(Δx z / Δx): the share and direction of the "
                            "target's change that the source's change made"}),
-        "loop_score": (dims_loop, pad(loop_scores), {
+        "loop_score": xr.Variable(dims_loop, pad(loop_scores), {
             "long_name": "loop score", "units": "1",
             "description": "product of the link scores around the loop"}),
-        "relative_loop_score": (dims_loop, pad(relative), {
+        "relative_loop_score": xr.Variable(dims_loop, pad(relative), {
             "long_name": "relative loop score", "units": "1",
             "description": "loop score / sum of |loop score| over the loops of the same "
                            "cycle partition; in [-1, 1]"}),
     }
-    dataset = xr.Dataset(data, coords=coords)
+    dataset = fast_dataset(data, coords, table.indexes)  # xr.Dataset's checks cost more
     dataset["time"].attrs["units"] = model.elements["INITIAL TIME"].units \
         if "INITIAL TIME" in model.elements else ""
     dataset.attrs.update(

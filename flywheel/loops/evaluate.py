@@ -8,10 +8,10 @@ node's equation is the compiler's code for it (an auxiliary's expression, a
 stock's derivative), with the compiler's anonymous temporaries (the
 arguments of delay and smoothing calls) recomputed inline.
 
-A run here is the engine's Euler integration at the time step, every step
-kept; the values of the auxiliaries are then computed for all steps at once
-from the states, which costs about as much as one more right-hand-side call
-per step.
+A run here is the engine's Euler integration at the time step. Scores need
+each scored time t and the step before it, t - dt: the values of the
+auxiliaries are computed at those rows only, all at once from the states
+(every step when every step is scored; two rows per saved time otherwise).
 
 Examples
 --------
@@ -43,15 +43,20 @@ __all__ = ["EulerRun", "Evaluator", "evaluator"]
 
 @dataclass(frozen=True)
 class EulerRun:
-    """Every identifier's value at every Euler step of one run.
+    """Every identifier's value at the rows of an Euler run that scores need.
+
+    The run scores the change over the step ending at each of `times` but
+    the first: row ``before`` holds the values one step earlier (t - dt), row
+    ``after`` those at t.
 
     Attributes
     ----------
     times : numpy.ndarray
-        The steps t_0, t_0 + dt, ..., shape (n,).
+        The scored times, shape (n,): every step (t_0, t_0 + dt, ...) or the
+        saved times. The first has no score.
     dt : float
     values : dict
-        Display name of every causal-graph node -> array of shape (n, s)
+        Display name of every causal-graph node -> array of shape (rows, s)
         (s scenarios; constants broadcast).
     namespace : dict
         Identifier -> value, as the generated code names them.
@@ -59,6 +64,8 @@ class EulerRun:
         None for a run without array parameters.
     params : dict
         The parameter values the run used (display name -> float or array).
+    before, after : slice
+        The rows at t - dt and at t of the n - 1 scored steps.
     """
 
     times: np.ndarray
@@ -67,6 +74,23 @@ class EulerRun:
     namespace: dict
     n_scenarios: int | None
     params: dict
+    before: slice
+    after: slice
+
+    def lag(self, value, earlier: bool):
+        """`value` at the rows before (`earlier`) or after each scored step.
+
+        Values constant over time (scalars, per-scenario arrays) are returned as they are.
+        """
+        array = np.asarray(value)
+        if array.ndim < 2:
+            return value
+        return array[self.before if earlier else self.after]
+
+    def change(self, value) -> np.ndarray:
+        """`value`'s change over each scored step, shape (n - 1, ...)."""
+        array = np.asarray(value)
+        return array[self.after] - array[self.before]
 
 
 class Evaluator:
@@ -106,7 +130,8 @@ class Evaluator:
             temps, inputs = self._closure(deps, position)
             steps = [(t, compile(nodes[t].code, f"<{t}>", "eval")) for t in temps]
             steps.append(("_out", compile(code, f"<{name}>", "eval")))
-            self._programs[name] = (steps, sorted(inputs))
+            reads = {n for _, c in steps for n in c.co_names} - {t for t, _ in steps}
+            self._programs[name] = (steps, sorted(inputs), sorted(reads))
 
     def _closure(self, deps, position) -> tuple[list[str], set[str]]:
         """Anonymous dynamic temporaries to recompute (in order), and named inputs read."""
@@ -137,8 +162,8 @@ class Evaluator:
 
     # ------------------------------------------------------------------ running
     def run(self, params=None, *, method: str = "euler", final_time: float | None = None,
-            dt: float | None = None) -> EulerRun:
-        """Integrate at the time step and evaluate every node at every step.
+            dt: float | None = None, saveper: float | None = None) -> EulerRun:
+        """Integrate at the time step and evaluate every node where scores need it.
 
         Parameters
         ----------
@@ -150,6 +175,8 @@ class Evaluator:
             every step of the `dt` grid is kept whatever the method.
         final_time, dt : float, optional
             Override FINAL TIME and TIME STEP.
+        saveper : float, optional
+            Score only the steps ending at multiples of `saveper` (None: every step).
 
         Raises
         ------
@@ -159,21 +186,23 @@ class Evaluator:
         if method not in METHODS:
             raise ParameterValueError(
                 f"unknown method {method!r}; valid methods are {', '.join(METHODS)}")
-        key = (method, final_time, dt)
+        key = (method, final_time, dt, saveper)
         if not params and key in self._default_runs:
             return self._default_runs[key]
-        run = self._run(params, method, final_time, dt)
+        run = self._run(params, method, final_time, dt, saveper)
         if not params:
             self._default_runs[key] = run
         return run
 
-    def _run(self, params, method, final_time, dt) -> EulerRun:
+    def _run(self, params, method, final_time, dt, saveper) -> EulerRun:
         checked = scenario_params(self.model, params)
         values = dict(checked.values)
         times = RunTimes(self.model, final_time=final_time, dt=dt)
         t0, tf, step = times.initial_time, times.final_time, times.dt
         control = (t0, tf, step, step)
         grid = time_grid(*control)
+        scored = time_grid(t0, tf, step, saveper or step).saved
+        rows, before, after = _rows(grid, scored)
         # the states are checked below instead of warned about
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             bound = self.compiled.bind(values, control)
@@ -187,9 +216,10 @@ class Evaluator:
                     f"time {grid.steps[step]:g}"
                     + (f" in scenario {scenario}" if checked.n_scenarios else "")
                     + " (a value that is not finite)")
-            namespace = self._namespace(bound, grid, states, control)
+            namespace = self._namespace(bound, grid, states[rows], rows, control)
         graph_values = {name: namespace[ident] for name, ident in self.ident.items()}
-        return EulerRun(grid.steps, step, graph_values, namespace, checked.n_scenarios, values)
+        return EulerRun(grid.steps[scored], step, graph_values, namespace,
+                        checked.n_scenarios, values, before, after)
 
     def _states(self, bound, values, control, grid, method) -> np.ndarray:
         """The state at every step: one compiled kernel run where numba is, else numpy."""
@@ -207,7 +237,8 @@ class Evaluator:
             namespace[f"{ident}_y"] = np.array(y)
         return namespace
 
-    def _namespace(self, bound, grid, states, control) -> dict:
+    def _namespace(self, bound, grid, states, rows, control) -> dict:
+        """Every identifier's value at the steps `rows` (`states` holds the states there)."""
         graph, nodes = self.graph, self.graph.nodes
         base = self._globals(control)
         first = dict(zip(bound.columns, bound.outputs(grid.steps[0], bound.y0)))
@@ -224,7 +255,7 @@ class Evaluator:
             node = nodes[ident]
             code = node.code if node.kind == "aux" else node.init_code
             at_start[ident] = eval(code, at_start)  # noqa: S307 - the compiler's own code
-        namespace = dict(base, _t=grid.steps[:, None])
+        namespace = dict(base, _t=grid.steps[rows][:, None])
         for ident, node in nodes.items():
             if ident in graph.static or node.kind == "initial":
                 namespace[ident] = at_start[ident]
@@ -233,7 +264,7 @@ class Evaluator:
         for ident in self._dynamic_order:
             if ident in nodes and ident not in namespace:
                 namespace[ident] = np.broadcast_to(
-                    eval(nodes[ident].code, namespace), states.shape[:1] + states.shape[2:])
+                    eval(nodes[ident].code, namespace), (states.shape[0], states.shape[2]))
         return namespace
 
     # ------------------------------------------------------------------ links
@@ -241,7 +272,8 @@ class Evaluator:
         """Node `name`'s equation at every step: an auxiliary's value, a stock's net rate."""
         if self.graph.nodes[self.ident[name]].kind != "stock":
             return np.asarray(run.values[name])
-        return np.asarray(self._execute(self._programs[name][0], run.namespace))
+        steps, _, reads = self._programs[name]
+        return np.asarray(self._execute(steps, _scope(run.namespace, reads)))
 
     @staticmethod
     def _execute(steps, scope):
@@ -263,30 +295,47 @@ class Evaluator:
         changes : dict
             Source display name -> Δx z, shape (n - 1, s).
         """
-        steps, inputs = self._programs[name]
+        steps, inputs, reads = self._programs[name]
         namespace = run.namespace
-        scope = dict(namespace)
+        scope = _scope(namespace, reads)
         for ident in [*inputs, TIME]:
-            scope[ident] = _lag(namespace[ident], 1)
+            scope[ident] = run.lag(namespace[ident], earlier=True)
         before = np.asarray(self._execute(steps, scope))
         changes = {}
         for source in sources:
             ident = self.ident[source]
             moved = dict(scope)
-            moved[ident] = _lag(namespace[ident], 0)
+            moved[ident] = run.lag(namespace[ident], earlier=False)
             changes[source] = self._execute(steps, moved) - before
         return before, changes
 
 
-def _lag(value, which: int):
-    """Steps 0..n-2 (which=1, the earlier) or 1..n-1 (which=0) of a time array.
+def _scope(namespace: dict, reads) -> dict:
+    """The part of `namespace` that code reading the names `reads` needs."""
+    return {name: namespace[name] for name in reads if name in namespace}
 
-    Values constant over time (scalars, per-scenario arrays) are returned as they are.
+
+def _rows(grid, scored: np.ndarray) -> tuple[np.ndarray, slice, slice]:
+    """The steps of `grid` to evaluate for scores at its steps `scored`, and where
+    the rows before and after each scored step but the first lie among them.
+
+    Every step scored: the steps themselves (row k - 1 is before row k).
+    Otherwise the step before each scored time but the first, then those times.
+
+    Examples
+    --------
+    >>> from flywheel.integrators import time_grid
+    >>> grid = time_grid(0.0, 1.0, 0.25, 0.25)
+    >>> _rows(grid, np.arange(5))
+    (array([0, 1, 2, 3, 4]), slice(0, 4, None), slice(1, 5, None))
+    >>> _rows(grid, np.array([0, 2, 4]))
+    (array([1, 3, 2, 4]), slice(0, 2, None), slice(2, 4, None))
     """
-    array = np.asarray(value)
-    if array.ndim < 2:
-        return value
-    return array[:-1] if which == 1 else array[1:]
+    n = grid.steps.size
+    if scored.size == n:
+        return np.arange(n), slice(0, n - 1), slice(1, n)
+    later = scored[1:]
+    return np.concatenate([later - 1, later]), slice(0, later.size), slice(later.size, 2 * later.size)
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

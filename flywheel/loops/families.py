@@ -37,10 +37,14 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from flywheel.datasets import fast_dataset
 
 from flywheel.loops.graph import model_structure
 from flywheel.loops.names import (
@@ -150,19 +154,88 @@ def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
     ['B5', 'B3', 'R1', 'B3']
     """
     model = model if isinstance(model, Model) else load(model)
-    graph = model_structure(model).graph
     path = Path(names) if names is not None else sidecar_path(model)
+    table = _family_table(model, path, names is not None, dominance)
+    rel = dominance["relative_loop_score"]
+    summed = np.einsum("tl...,lf->tf...", rel.values, table.member)
+    coords = {
+        "family": ("family", table.order),
+        "family_name": ("family", table.names),
+        "partition": ("family", table.partitions),
+        "loop": ("loop", dominance["loop"].values),
+        "time": ("time", dominance["time"].values, dominance["time"].attrs),
+    }
+    if "scenario" in rel.dims:
+        coords.update({name: (("scenario",), dominance[name].values, dominance[name].attrs)
+                       for name in dominance.coords if dominance[name].dims == ("scenario",)})
+    dims = ("time", "family", *[d for d in rel.dims if d not in ("time", "loop")])
+    data = {
+        "relative_family_score": xr.Variable(dims, summed, {
+            "long_name": "relative family score", "units": "1",
+            "description": "sum of the relative loop scores of the family's loops; the "
+                           "|scores| of one partition's families sum to at most 1"}),
+        "family_members": xr.Variable(("family",), table.member.sum(axis=0).astype(int), {
+            "long_name": "loops in the family"}),
+        "family_polarity": xr.Variable(("family",), np.array(table.polarities), {
+            "description": "the members' common polarity, or 'mixed'"}),
+        "loop_family": xr.Variable(("loop",), np.array(table.family_of),
+                                   {"long_name": "the loop's family"}),
+    }
+    out = fast_dataset(data, coords, {"loop": dominance.xindexes["loop"]})
+    out.attrs.update(dominance.attrs)
+    out.attrs["families"] = (
+        "a loop belongs to its own sidecar entry's family, else to the most specific entry of "
+        "its polarity whose variables it passes through in cyclic order, else to 'other'")
+    out.attrs["sidecar"] = str(path) if table.has_entries else ""
+    return out
+
+
+@dataclass(frozen=True)
+class _FamilyTable:
+    """The families of one set of loops under one sidecar: computed once per pair."""
+
+    order: list[str]
+    names: list[str]
+    partitions: list[int]
+    polarities: list[str]
+    family_of: list[str]
+    member: np.ndarray
+    has_entries: bool
+
+
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _family_table(model: Model, path: Path, given: bool, dominance: xr.Dataset) -> _FamilyTable:
+    """The :class:`_FamilyTable` of `dominance`'s loops under the sidecar `path`.
+
+    Cached per model, keyed on the sidecar's path and modification time and on
+    the loops (ids and variables), so an edited sidecar is read again.
+    """
+    ids = tuple(str(i) for i in dominance["loop"].values)
+    loop_variables = tuple(str(v) for v in dominance["loop_variables"].values)
+    stamp = path.stat().st_mtime_ns if path.is_file() else None
+    key = (str(path), stamp, ids, loop_variables)
+    cache = _TABLES.setdefault(model, {})
+    if key not in cache:
+        cache.clear()  # one set of loops and one sidecar at a time per model
+        cache[key] = _build_family_table(model, path, given or stamp is not None, ids,
+                                         [tuple(v.split(" -> ")) for v in loop_variables],
+                                         np.asarray(dominance["partition"].values, dtype=int),
+                                         [str(p) for p in dominance["loop_polarity"].values])
+    return cache[key]
+
+
+def _build_family_table(model, path, read, ids, variables, partitions, polarities) -> _FamilyTable:
+    graph = model_structure(model).graph
     entries: list[LoopName] = []
-    if names is not None or path.is_file():
+    if read:
         constants = [n for n, d in graph.nodes(data=True) if d.get("kind") == "constant"]
         entries = resolve_names(read_loop_names(path), list(graph.nodes), constants, str(path))
-    ids = [str(i) for i in dominance["loop"].values]
-    variables = [tuple(str(v).split(" -> ")) for v in dominance["loop_variables"].values]
-    partitions = np.asarray(dominance["partition"].values, dtype=int)
-    polarities = [str(p) for p in dominance["loop_polarity"].values]
     assigned = assign_families(entries, list(zip(ids, variables, polarities)))
 
     unmatched_parts = sorted({int(p) for f, p in zip(assigned, partitions) if f is None})
+
     def other(part: int) -> str:
         return OTHER if len(unmatched_parts) == 1 else f"{OTHER} {part}"
 
@@ -178,39 +251,5 @@ def loop_families(dominance: xr.Dataset, model: Model | str | Path, *,
         family_part.append(int(partitions[rows[0]]))
         kinds = {polarities[k] for k in rows}
         family_pol.append(kinds.pop() if len(kinds) == 1 else "mixed")
-
-    rel = dominance["relative_loop_score"]
-    weights = xr.DataArray(member, dims=("loop", "family"))
-    summed = xr.dot(rel.drop_vars([c for c in rel.coords if c not in rel.dims]), weights,
-                    dim="loop")
-    summed = summed.transpose("time", "family", *[d for d in rel.dims
-                                                    if d not in ("time", "loop")])
-    coords = {
-        "family": ("family", order),
-        "family_name": ("family", [by_id[f].name if f in by_id else "unnamed loops"
-                                   for f in order]),
-        "partition": ("family", family_part),
-        "loop": ("loop", ids),
-        "time": dominance["time"],
-    }
-    if "scenario" in rel.dims:
-        coords.update({name: dominance[name] for name in dominance.coords
-                       if dominance[name].dims == ("scenario",)})
-    data = {
-        "relative_family_score": (summed.dims, summed.values, {
-            "long_name": "relative family score", "units": "1",
-            "description": "sum of the relative loop scores of the family's loops; the "
-                           "|scores| of one partition's families sum to at most 1"}),
-        "family_members": ("family", member.sum(axis=0).astype(int), {
-            "long_name": "loops in the family"}),
-        "family_polarity": ("family", family_pol, {
-            "description": "the members' common polarity, or 'mixed'"}),
-        "loop_family": ("loop", family_of, {"long_name": "the loop's family"}),
-    }
-    out = xr.Dataset(data, coords=coords)
-    out.attrs.update(dominance.attrs)
-    out.attrs["families"] = (
-        "a loop belongs to its own sidecar entry's family, else to the most specific entry of "
-        "its polarity whose variables it passes through in cyclic order, else to 'other'")
-    out.attrs["sidecar"] = str(path) if entries else ""
-    return out
+    names = [by_id[f].name if f in by_id else "unnamed loops" for f in order]
+    return _FamilyTable(order, names, family_part, family_pol, family_of, member, bool(entries))

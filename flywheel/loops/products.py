@@ -3,58 +3,78 @@
 :func:`loop_scores` multiplies, for every time and scenario, the link
 scores around each loop, and divides each by the sum of the absolute loop
 scores of its cycle partition: one pass over the loops' links, in parallel
-over the times. It is the fast path of :func:`flywheel.loop_dominance` (whose
+over the loops when the work is large, each link's scores along time
+multiplied as one vector. It is the fast path of :func:`flywheel.loop_dominance` (whose
 numpy path is the reference it is tested against); importing this module
 needs numba.
 
 Examples
 --------
 >>> import numpy as np
+>>> from flywheel.loops.dominance import incidence
 >>> scores = np.array([[[2.0], [-0.5], [3.0]]])  # 1 time, 3 links, 1 scenario
->>> product, relative = loop_scores(scores, [[0, 1], [0, 2], [1]], np.array([0, 0, 1]))
+>>> product, relative = loop_scores(scores, incidence([[0, 1], [0, 2], [1]], [0, 0, 1]))
 >>> product[0, :, 0].tolist(), relative[0, :, 0].tolist()
 ([-1.0, 6.0, -0.5], [-0.14285714285714285, 0.8571428571428571, -1.0])
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit, prange
 
+if TYPE_CHECKING:
+    from flywheel.loops.dominance import Incidence
+
 __all__ = ["loop_scores"]
 
 
-@njit(cache=True, parallel=True)
+#: Multiplications below which one thread is faster than starting both
+#: (and than waiting for a core another process is using).
+_PARALLEL_WORK = 50_000_000
+
+
 def _scores(scores, links, starts, partition, n_partitions, product, relative):
-    for t in prange(scores.shape[0]):
-        total = np.zeros(n_partitions)
-        for w in range(scores.shape[2]):
-            total[:] = 0.0
-            for loop in range(starts.shape[0] - 1):
-                value = 1.0
-                for k in range(starts[loop], starts[loop + 1]):
-                    value *= scores[t, links[k], w]
-                product[t, loop, w] = value
-                total[partition[loop]] += abs(value)
-            for loop in range(starts.shape[0] - 1):
-                share = total[partition[loop]]
-                relative[t, loop, w] = product[t, loop, w] / share if share > 0 else 0.0
+    # scores (scenarios, links, times), product and relative (scenarios, loops, times):
+    # the innermost loop runs along time, contiguous, so it vectorises
+    n_loops, n_times = starts.shape[0] - 1, scores.shape[2]
+    for w in range(scores.shape[0]):
+        for loop in prange(n_loops):
+            row = product[w, loop]
+            row[:] = 1.0
+            for k in range(starts[loop], starts[loop + 1]):
+                link = scores[w, links[k]]
+                for t in range(n_times):
+                    row[t] *= link[t]
+        total = np.zeros((n_partitions, n_times))
+        for loop in range(n_loops):
+            part = total[partition[loop]]
+            row = product[w, loop]
+            for t in range(n_times):
+                part[t] += abs(row[t])
+        for loop in prange(n_loops):
+            part = total[partition[loop]]
+            for t in range(n_times):
+                share = part[t]
+                relative[w, loop, t] = product[w, loop, t] / share if share > 0 else 0.0
 
 
-def loop_scores(scores: np.ndarray, members: Sequence[Sequence[int]],
-                partitions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+_serial = njit(cache=True)(_scores)
+_parallel = njit(cache=True, parallel=True)(_scores)
+
+
+def loop_scores(scores: np.ndarray, loops: Incidence) -> tuple[np.ndarray, np.ndarray]:
     """Each loop's score and relative score.
 
     Parameters
     ----------
     scores : numpy.ndarray
         Link scores, shape (times, links, scenarios).
-    members : sequence of sequences of int
-        Each loop's links, as indices along the second axis of `scores`.
-    partitions : numpy.ndarray of int
-        Each loop's cycle partition.
+    loops : Incidence
+        Each loop's links (indices along the second axis of `scores`) and
+        cycle partition (:func:`flywheel.loops.dominance.incidence`).
 
     Returns
     -------
@@ -63,11 +83,10 @@ def loop_scores(scores: np.ndarray, members: Sequence[Sequence[int]],
         scores, and that over the sum of |loop score| in its partition (0
         where that sum is 0).
     """
-    links = np.concatenate([np.asarray(m, dtype=np.int64) for m in members])
-    starts = np.concatenate([[0], np.cumsum([len(m) for m in members])]).astype(np.int64)
-    labels, partition = np.unique(partitions, return_inverse=True)
-    shape = (scores.shape[0], len(members), scores.shape[2])
+    shape = (scores.shape[2], loops.starts.size - 1, scores.shape[0])
     product, relative = np.empty(shape), np.empty(shape)
-    _scores(np.ascontiguousarray(scores, dtype=float), links, starts,
-            partition.astype(np.int64), len(labels), product, relative)
-    return product, relative
+    kernel = _parallel if loops.links.size * scores.shape[0] * scores.shape[2] > _PARALLEL_WORK \
+        else _serial
+    kernel(np.ascontiguousarray(np.transpose(scores, (2, 1, 0)), dtype=float), loops.links,
+           loops.starts, loops.partition, loops.n_partitions, product, relative)
+    return np.transpose(product, (2, 1, 0)), np.transpose(relative, (2, 1, 0))
