@@ -25,7 +25,8 @@ from flywheel.errors import (
 from flywheel.subscripts import constant_values, subscripted_constants
 
 __all__ = [
-    "ElementValues", "RunTimes", "ScenarioParams", "check_range", "closest", "finite_number", "resolve_name",
+    "ElementValues", "RunTimes", "ScenarioParams", "check_range", "closest", "finite_number",
+    "resolve_name",
     "scenario_params",
 ]
 

@@ -66,7 +66,7 @@ def subscripted_constants(model) -> tuple[str, ...]:
 
 
 def constant_values(model, name: str) -> np.ndarray:
-    """The values of the subscripted constant `name`, of shape (*range sizes,) (NaN where undefined).
+    """The values of the subscripted constant `name`, shape (*range sizes,), NaN where undefined.
 
     Examples
     --------

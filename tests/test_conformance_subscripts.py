@@ -15,12 +15,14 @@ from __future__ import annotations
 import io
 import tokenize
 
+import networkx as nx
 import numpy as np
 import pytest
 import xarray as xr
 
 import flywheel
 from flywheel.errors import ParameterValueError, UnknownParameterError
+from flywheel.loops.graph import aggregate
 
 from conftest import TEST_MODELS
 
@@ -131,3 +133,46 @@ def test_allocation_is_not_trivial(runs):
     allocated = result["Allocated"].isel(time=0)
     # ALLOCATE AVAILABLE hands out exactly what is available (1e-6: PySD's least squares)
     np.testing.assert_allclose(float(allocated.sum()), 0.6 * 1000, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ loops on arrays
+
+
+def test_causal_graph_has_one_node_per_element_of_a_subscripted_variable():
+    graph = flywheel.causal_graph(TEST_MODELS / "sub_1d.mdl")
+    assert {n for n in graph if n.startswith("Population[")} == {
+        f"Population[{r}]" for r in REGIONS}
+    assert sorted(graph.in_edges("Population[North]", data="polarity")) == [
+        ("Births[North]", "Population[North]", "+"), ("Deaths[North]", "Population[North]", "-")]
+    # SUM(Population[Region!]) reads every element; Population[North] one element
+    assert {u for u, _ in graph.in_edges("Total Population")} == {
+        f"Population[{r}]" for r in REGIONS}
+    assert [u for u, _ in graph.in_edges("North Population")] == ["Population[North]"]
+    assert graph.nodes["Births[South]"]["subscripts"] == (("Region", "South"),)
+    loops = {tuple(sorted(c)) for c in nx.simple_cycles(graph)}
+    assert ("Births[East]", "Population[East]") in loops
+    # Share[r] = Population[r] / SUM(...): no loop closes through a non-stock cycle
+    assert all(any(n.startswith("Population[") for n in loop) for loop in loops)
+
+
+def test_causal_graph_follows_mappings_subranges_and_hidden_stocks():
+    mapped = flywheel.causal_graph(TEST_MODELS / "sub_mapped.mdl")
+    assert list(mapped.predecessors("Mapped Level[T2]")) == ["Level[S2]"]
+    assert sorted(mapped.predecessors("Upper Sum")) == ["Level[S1]", "Level[S2]"]
+    assert sorted(mapped.predecessors("Z[S3]")) == ["X[S3]"]
+    two_d = flywheel.causal_graph(TEST_MODELS / "sub_2d.mdl")
+    smooth = two_d.nodes["SMOOTH(Smoothed Total)[South]"]
+    assert smooth["hidden"] and smooth["element"] == "Smoothed Total[South]"
+    assert sorted(two_d.predecessors("Regional Total[North]")) == [
+        f"Stock[North,{p}]" for p in ("Chips", "Power", "Tokens")]
+
+
+def test_aggregating_a_range_merges_its_elements():
+    graph = flywheel.causal_graph(TEST_MODELS / "sub_2d.mdl")
+    every = aggregate(graph)
+    assert "Stock" in every and "Stock[North,Chips]" not in every
+    assert every.edges["Growth", "Stock"]["polarity"] == "+"
+    by_region = aggregate(graph, ["Product"])
+    assert {n for n in by_region if n.startswith("Stock")} == {"Stock[North]", "Stock[South]"}
+    assert by_region.has_edge("Stock[South]", "Regional Total[South]")
+    assert not by_region.has_edge("Stock[South]", "Regional Total[North]")

@@ -43,7 +43,7 @@ from flywheel.compiler.naming import reference_key
 from flywheel.compiler.translate import literal
 from flywheel.errors import ModelFileError
 
-__all__ = ["Arrays", "Dim", "row_names"]
+__all__ = ["Arrays", "Dim", "bang_subscripts", "row_names", "state_rows"]
 
 #: One dimension: the range's name and the names of its elements (the coordinates).
 Dim = tuple[str, tuple[str, ...]]
@@ -276,7 +276,7 @@ class Arrays:
     def _over_bangs(self, function: str, trees: tuple, visit: Callable[[object], str]
                     ) -> tuple[list[str], int | tuple[int, ...]]:
         """The code of `trees` over the frame grown by their ``Range!`` axes, and those axes."""
-        bangs = list(dict.fromkeys(b for tree in trees for b in _bang_subscripts(tree)))
+        bangs = list(dict.fromkeys(b for tree in trees for b in bang_subscripts(tree)))
         if not bangs:
             raise self._unsupported(self._element, f"{_vensim(function)} without a Range! "
                                     "subscript")
@@ -369,7 +369,7 @@ def _vensim(name: str) -> str:
     return words.upper()
 
 
-def _bang_subscripts(tree: object) -> list[str]:
+def bang_subscripts(tree: object) -> list[str]:
     """The ``Range!`` subscripts of the references in `tree`, in order of appearance."""
     found: list[str] = []
     if isinstance(tree, ae.ReferenceStructure) and tree.subscripts is not None:
@@ -377,7 +377,7 @@ def _bang_subscripts(tree: object) -> list[str]:
     elif isinstance(tree, ae.AbstractSyntax):
         for value in vars(tree).values():
             for item in value if isinstance(value, (list, tuple)) else (value,):
-                found += _bang_subscripts(item)
+                found += bang_subscripts(item)
     return list(dict.fromkeys(found))
 
 

@@ -33,7 +33,9 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from numbers import Number
 from pathlib import Path
@@ -41,11 +43,13 @@ from pathlib import Path
 import networkx as nx
 from pysd.translators.structures import abstract_expressions as ae
 
+from flywheel.compiler.arrays import bang_subscripts
 from flywheel.compiler.naming import hidden_stock_names, reference_key
+from flywheel.compiler.translate import ARRAY_FUNCTIONS
 from flywheel.loops.polarity import constant_value, link_polarity, value_sign
 from flywheel.model import Model, load
 
-__all__ = ["Structure", "causal_graph", "hidden_call", "model_structure"]
+__all__ = ["Structure", "aggregate", "causal_graph", "hidden_call", "model_structure"]
 
 
 @dataclass
@@ -66,6 +70,9 @@ class Structure:
         Node name -> units ('' when unknown).
     graph : networkx.DiGraph
         The causal graph (do not modify: :func:`causal_graph` returns copies).
+    subscripts : dict
+        Node name of one element of a subscripted variable -> (the variable,
+        ((name in its equation, range, element), ...)).
     """
 
     model: Model
@@ -74,6 +81,7 @@ class Structure:
     hidden: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
     graph: nx.DiGraph | None = None
+    subscripts: dict = field(default_factory=dict)
     _signs: dict = field(default_factory=dict)
     _values: dict = field(default_factory=dict)
     _inputs: dict = field(default_factory=dict)
@@ -117,10 +125,15 @@ class _Reader:
     """Reads one element's syntax trees, registering the hidden stocks they call."""
 
     def __init__(self, structure: Structure, names: dict[str, str], tables: dict,
-                 controls: dict[str, float], element: str) -> None:
+                 controls: dict[str, float], element: str, arrays: _ArrayReading | None = None,
+                 coords: tuple = (), node: str | None = None) -> None:
         self.s, self.names, self.tables, self.controls = structure, names, tables, controls
         self.element = element
         self.counts: dict[str, int] = {}
+        # subscripts: the ranges, and the element of each of the equation's ranges read now
+        self.arrays, self.coords = arrays, coords
+        self.binding = {frame: item for frame, _, item in coords}
+        self.suffix = node[len(element):] if node else ""
 
     def read(self, tree) -> tuple:
         if isinstance(tree, bool):
@@ -146,6 +159,10 @@ class _Reader:
             return ("time",)
         if key in self.controls:
             return ("num", self.controls[key])
+        if self.arrays is not None and key in self.names \
+                and self.arrays.dims.get(self.names[key]):
+            node = self.arrays.node(self.names[key], tree.subscripts, self.binding)
+            return ("var", node) if node else ("opaque", ())
         if key in self.names:
             return ("var", self.names[key])
         return ("opaque", ())
@@ -155,6 +172,8 @@ class _Reader:
 
     def _CallStructure(self, tree):
         function = tree.function.reference
+        if self.arrays is not None and function in ARRAY_FUNCTIONS:
+            return self._array_call(function, tree)
         args = tuple(self.read(a) for a in tree.arguments)
         if function in self.tables:
             xs, ys = self.tables[function]
@@ -162,6 +181,51 @@ class _Reader:
         if function in _FUNCTION_NAMES:
             return ("call", function, args)
         return ("opaque", args)
+
+    def _array_call(self, function: str, tree) -> tuple:
+        """An array function: SUM, PROD, VMIN, VMAX over their ``Range!`` elements; the
+        others (VECTOR ..., INVERT MATRIX) read every element of their arguments."""
+        if function == "elmcount":
+            name = self.arrays.range_of(getattr(tree.arguments[0], "reference", ""))
+            return ("num", float(len(self.arrays.ranges[name]))) if name else ("opaque", ())
+        bangs = [b for b in dict.fromkeys(
+            b for arg in tree.arguments for b in bang_subscripts(arg)) if b[:-1] in
+            self.arrays.ranges]
+        spread = bangs if function in _REDUCE else bangs + [
+            d for d in self.arrays.last_dims(self.binding) if d not in bangs]
+        terms = []
+        for combo in itertools.product(*(self.arrays.items(b) for b in spread)):
+            outer = self.binding
+            self.binding = {**outer, **dict(zip(spread, combo))}
+            terms.append(tuple(self.read(a) for a in tree.arguments))
+            self.binding = outer
+        if function not in _REDUCE:
+            return ("opaque", tuple(t for args in terms for t in args))
+        values = [args[0] for args in terms]
+        if function in ("vmin", "vmax"):
+            result = values[0]
+            for value in values[1:]:
+                result = ("call", function[1:], (result, value))
+            return result
+        return _fold([_REDUCE[function]] * (len(values) - 1), values)
+
+    def _AllocateByPriorityStructure(self, tree):
+        return self._spread(tree)
+
+    _AllocateAvailableStructure = _AllocateByPriorityStructure
+
+    def _spread(self, tree) -> tuple:
+        """A structure whose value at one element depends on every element of the last range."""
+        if self.arrays is None:
+            return ("opaque", tuple(self.read(c) for c in _syntax_children(tree)))
+        spread = self.arrays.last_dims(self.binding)
+        terms = []
+        for combo in itertools.product(*(self.arrays.items(d) for d in spread)):
+            outer = self.binding
+            self.binding = {**outer, **dict(zip(spread, combo))}
+            terms += [self.read(c) for c in _syntax_children(tree)]
+            self.binding = outer
+        return ("opaque", tuple(terms))
 
     def _InlineLookupsStructure(self, tree):
         table = tree.lookups
@@ -179,9 +243,12 @@ class _Reader:
         return self.counts[function]
 
     def _register(self, function: str, stages: int) -> list[str]:
-        names = hidden_stock_names(function, self.element, self._count(function), stages)
+        names = [name + self.suffix for name in
+                 hidden_stock_names(function, self.element, self._count(function), stages)]
         for name in names:
-            self.s.hidden[name] = (function, self.element)
+            self.s.hidden[name] = (function, self.element + self.suffix)
+            if self.coords:
+                self.s.subscripts[name] = (name.removesuffix(self.suffix), self.coords)
             self.s.kinds[name] = "stock"
             self.s.units[name] = ""
         return names
@@ -198,9 +265,9 @@ class _Reader:
             rate = ("bin", "/", ("bin", "*", ("bin", "-", target, ("var", stock)), n), tau)
             self.s.equations[stock] = rate
             self.s._inputs[stock] = source
-        if self.element in self.s.units:
+        if self.element + self.suffix in self.s.units:
             for stock in stocks:
-                self.s.units[stock] = self.s.units[self.element]
+                self.s.units[stock] = self.s.units[self.element + self.suffix]
         return ("var", stocks[-1])
 
     def _SmoothStructure(self, tree):
@@ -341,24 +408,158 @@ def _build(model: Model) -> Structure:
                 tables[key] = (None, None)
         elif kind != "control":
             names[key] = element.name
+    arrays = _ArrayReading(model) if model.subscripts else None
     for element in section.elements:
         kind = elements[element.name].kind
         if kind in ("lookup", "control"):
             continue
-        structure.kinds[element.name] = kind
-        structure.units[element.name] = elements[element.name].units
-        reader = _Reader(structure, names, tables, controls, element.name)
-        tree = element.components[0].ast
-        if isinstance(tree, ae.IntegStructure):
-            reader.read(tree.initial)
-            structure.equations[element.name] = reader.read(tree.flow)
-        elif isinstance(tree, ae.InitialStructure):
-            structure.equations[element.name] = ("fixed", reader.read(tree.initial))
-        else:
-            structure.equations[element.name] = reader.read(tree)
+        # hidden stocks are numbered per element across its equations, as the compiler does
+        start: dict[str, int] = {}
+        after: dict[str, int] = {}
+        current = None
+        for component, node, coords in (arrays.equations(element) if arrays else
+                                        [(element.components[0], element.name, ())]):
+            if component is not current:
+                current, start = component, after
+            structure.kinds[node] = kind
+            structure.units[node] = elements[element.name].units
+            if coords:
+                structure.subscripts[node] = (element.name, coords)
+            reader = _Reader(structure, names, tables, controls, element.name, arrays,
+                             coords, node)
+            reader.counts = dict(start)
+            structure.equations[node] = _read_equation(reader, component.ast)
+            after = reader.counts
     structure.graph = _digraph(structure)
     return structure
 
+
+def _read_equation(reader: _Reader, tree) -> tuple:
+    """The expression giving a node's in-links: a stock's net rate, else its value."""
+    if isinstance(tree, ae.IntegStructure):
+        reader.read(tree.initial)
+        return reader.read(tree.flow)
+    if isinstance(tree, ae.InitialStructure):
+        return ("fixed", reader.read(tree.initial))
+    return reader.read(tree)
+
+
+#: The reductions over ``Range!`` elements, as the operator folding their terms.
+_REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
+
+
+class _ArrayReading:
+    """A subscripted model's ranges: one node per element of every subscripted variable.
+
+    A node is named ``Name[a,b]`` (as :func:`flywheel.compiler.arrays.row_names`),
+    and each of its equation's references is resolved to the element it reads:
+    the equation's own element, a fixed element, a mapped range's counterpart,
+    or every element of a ``Range!`` inside an array function.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.manager = model._subscript_manager
+        self.ranges = {name: tuple(items) for name, items in self.manager.subscripts.items()}
+        self.keys = {reference_key(name): name for name in self.ranges}
+        self.dims = {name: tuple((d, model.subscripts[d]) for d in model.dimensions(name))
+                     for name in model.elements if model.elements[name].kind != "control"}
+
+    def items(self, dim: str) -> tuple[str, ...]:
+        """The elements bound to `dim` (a range, a subrange or ``Range!``)."""
+        return self.ranges[dim.removesuffix("!")]
+
+    def range_of(self, key: str) -> str | None:
+        return self.keys.get(key)
+
+    def last_dims(self, binding: dict[str, str]) -> list[str]:
+        """The equation's last range (what VECTOR functions and allocations run along)."""
+        own = [d for d in binding if not d.endswith("!")]
+        return own[-1:]
+
+    def equations(self, element):
+        """(component, node name, coords) for every element an equation of `element` defines.
+
+        coords holds, for each of the element's ranges, (the equation's name for
+        it, the range, the element this node is).
+        """
+        dims = self.dims[element.name]
+        if not dims:
+            yield element.components[0], element.name, ()
+            return
+        for component in element.components:
+            frame = self.manager.make_coord_dict(list(component.subscripts[0]))
+            excepted = [list(self.manager.make_coord_dict(list(e)).values())
+                        for e in component.subscripts[1]]
+            for combo in itertools.product(*frame.values()):
+                if any(all(c in e for c, e in zip(combo, other)) for other in excepted):
+                    continue
+                coords = tuple((f, d, c) for f, (d, _), c in zip(frame, dims, combo))
+                yield component, f"{element.name}[{','.join(combo)}]", coords
+
+    def node(self, name: str, subscripts, binding: dict[str, str]) -> str | None:
+        """The node of `name`[`subscripts`] read where `binding` holds; None when unresolved."""
+        subs = list(getattr(subscripts, "subscripts", []) or [])
+        dims = self.dims[name]
+        if len(subs) != len(dims):
+            return None
+        combo = []
+        for (_, items), sub in zip(dims, subs):
+            chosen = binding.get(sub)
+            if chosen is None and sub in items and sub not in self.ranges:
+                chosen = sub
+            if chosen is None:
+                for mapped in self.manager.mapping.get(sub, []):
+                    if isinstance(mapped, str) and mapped in binding:
+                        chosen = self.ranges[sub][self.ranges[mapped].index(binding[mapped])]
+                        break
+            if chosen is None or chosen not in items:
+                return None
+            combo.append(chosen)
+        return f"{name}[{','.join(combo)}]"
+
+
+def aggregate(graph: nx.DiGraph, ranges: Iterable[str] | None = None) -> nx.DiGraph:
+    """`graph` (of a subscripted model) with the elements of `ranges` merged into one node.
+
+    ``Population[North]`` and ``Population[South]`` become ``Population`` when
+    `ranges` holds Region (None: every range). Merged links keep the polarity
+    they share, else become ``"mixed"``; a link between two elements of one
+    merged variable becomes a self-loop.
+
+    Examples
+    --------
+    >>> import flywheel
+    >>> g = aggregate(flywheel.causal_graph("tests/models/sub_1d.mdl"))
+    >>> g.edges["Births", "Population"]["polarity"]
+    '+'
+    """
+    wanted = None if ranges is None else set(ranges)
+
+    def merged(node: str) -> str:
+        attrs = graph.nodes[node]
+        if "variable" not in attrs:
+            return node
+        kept = [item for dim, item in attrs["subscripts"] if wanted is not None
+                and dim not in wanted]
+        return attrs["variable"] + (f"[{','.join(kept)}]" if kept else "")
+
+    out = nx.DiGraph(**graph.graph)
+    for node, attrs in graph.nodes(data=True):
+        name = merged(node)
+        if name not in out:
+            out.add_node(name, **{k: v for k, v in attrs.items()
+                                  if k not in ("variable", "subscripts", "element")})
+            if "element" in attrs:
+                out.nodes[name]["element"] = merged(attrs["element"]) \
+                    if attrs["element"] in graph else attrs["element"]
+    for source, target, attrs in graph.edges(data=True):
+        u, v = merged(source), merged(target)
+        if out.has_edge(u, v):
+            if out.edges[u, v]["polarity"] != attrs["polarity"]:
+                out.edges[u, v]["polarity"] = "mixed"
+        else:
+            out.add_edge(u, v, **attrs)
+    return out
 
 def _has_control(model: Model) -> bool:
     try:
@@ -379,6 +580,9 @@ def _digraph(structure: Structure) -> nx.DiGraph:
             attrs.update(hidden=True, function=function, element=element)
         else:
             attrs["hidden"] = False
+        if name in structure.subscripts:
+            variable, coords = structure.subscripts[name]
+            attrs.update(variable=variable, subscripts=tuple((d, c) for _, d, c in coords))
         graph.add_node(name, **attrs)
     for target, expr in structure.equations.items():
         is_stock = structure.kinds[target] == "stock"
@@ -400,19 +604,26 @@ def model_structure(model: Model | str | Path) -> Structure:
     return _CACHE[model]
 
 
-def causal_graph(model: Model | str | Path) -> nx.DiGraph:
+def causal_graph(model: Model | str | Path, *,
+                 aggregate_over: Iterable[str] | bool | None = None) -> nx.DiGraph:
     """The causal graph of `model`, with the polarity of every link.
 
     Parameters
     ----------
     model : Model, str or path
         A loaded model, a bundled model's name or a model file's path.
+    aggregate_over : iterable of str or True, optional
+        In a subscripted model, every element of a variable is a node
+        (``Population[North]``); these ranges' elements are merged into one
+        node instead (True: every range), as :func:`aggregate` does.
 
     Returns
     -------
     networkx.DiGraph
-        Nodes are display names, with attributes ``kind`` ("stock", "flow",
-        "auxiliary", "constant"), ``units`` and ``hidden`` (True for the
+        Nodes are display names (``Name[a,b]`` for one element of a
+        subscripted variable, which also carries ``variable`` and
+        ``subscripts``: its ranges and elements), with attributes ``kind``
+        ("stock", "flow", "auxiliary", "constant"), ``units`` and ``hidden`` (True for the
         hidden stocks of delays and smooths, which also carry ``function``
         and ``element``: the function and the element whose equation calls
         it). Edges carry ``polarity`` ("+", "-", "mixed" or "?") and ``flow``
@@ -437,4 +648,7 @@ def causal_graph(model: Model | str | Path) -> nx.DiGraph:
     >>> g.nodes["Learning Rate"]["kind"]
     'constant'
     """
-    return model_structure(model).graph.copy()
+    graph = model_structure(model).graph
+    if aggregate_over is not None and aggregate_over is not False:
+        return aggregate(graph, None if aggregate_over is True else aggregate_over)
+    return graph.copy()
