@@ -261,3 +261,17 @@ def test_a_constant_behind_a_control_variable_leaves_the_times_as_they_are(contr
     assert run.attrs["final_time"] == reference.attrs["final_time"] == 2020.0
     for name in ("Stock", "Time Left", "FINAL TIME", "TIME STEP"):
         np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+
+
+def test_a_discrete_graphical_function_is_held_as_pysd_holds_it():
+    model = flywheel.load(TEST_MODELS / "data_lookup_discrete.xmile")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    # Points (0, 10), (2, 20), (4, 15), held: exact values between and at the points.
+    price = run["Price"].sel(time=[0.0, 1.75, 2.0, 3.75, 4.0, 6.0])
+    np.testing.assert_array_equal(price, [10, 10, 20, 20, 15, 15])
+    # Euler: dt x (8 x 10 + 8 x 20 + 8 x 15) by time 6; exact in binary.
+    assert float(run["Spent"].sel(time=6.0)) == 90.0

@@ -7,11 +7,21 @@ arrays with the scenario as trailing axis, and whose stocks' right-hand side
 works on a state of shape (n_stocks, n_scenarios).
 
 Supported: arithmetic and logic, IF THEN ELSE, MIN, MAX, ABS, EXP, LN, LOG,
-SQRT, POWER and ``^``, INTEGER, MODULO, XIDZ, ZIDZ, named lookups and WITH
-LOOKUP (held constant outside the table), STEP, RAMP, PULSE, PULSE TRAIN,
-Time and the control variables, INITIAL, INTEG, SMOOTH, SMOOTHI, SMOOTH3,
-SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N (constant delay
-time), TREND and FORECAST. Anything else, subscripts included, raises
+SQRT, POWER and ``^``, INTEGER, MODULO, QUANTUM, XIDZ, ZIDZ, SIN, COS, TAN,
+ARCSIN, ARCCOS, ARCTAN, SINH, COSH, TANH, PI(), GAME (its input), named lookups
+and WITH LOOKUP (held constant outside the table), STEP, RAMP, PULSE, PULSE
+TRAIN, Time and the control variables, GET TIME VALUE(0, offset, 0), INITIAL,
+ACTIVE INITIAL, INTEG (XMILE non-negative stocks and flows included), SMOOTH,
+SMOOTHI, SMOOTH3, SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N
+(constant delay time; the order of SMOOTH N and DELAY N may be an expression of
+constants), DELAY FIXED, SAMPLE IF TRUE, TREND, FORECAST, and RANDOM UNIFORM,
+RANDOM NORMAL and RANDOM 0 1 (a stream per seed and scenario,
+:func:`flywheel.simulate`'s ``seed``). A DELAY FIXED's number of steps and an
+order given by an expression are fixed when the model compiles, from its
+default constants and TIME STEP; a run that would change them stops with an
+error. SAMPLE IF TRUE, DELAY FIXED and non-negative stocks follow PySD's
+update after each Euler step, so they mean PySD's results under ``"euler"``
+only. Anything else, subscripts included, raises
 :class:`~flywheel.errors.UnsupportedConstructError` naming the element and
 the construct. Hidden stocks are named as :mod:`flywheel.compiler.naming`
 describes.
@@ -78,10 +88,11 @@ def compile_model(abstract_model, files: Mapping[str, Path] | None = None,
     from flywheel.compiler.compiled import CompiledModel
     from flywheel.compiler.controls import with_control_values
     from flywheel.compiler.external import with_external_data
+    from flywheel.compiler.lookups import with_linear_lookups
     from flywheel.compiler.macros import expand_macros
 
-    abstract_model = expand_macros(with_control_values(
-        with_external_data(abstract_model, files or {}), control))
+    abstract_model = with_linear_lookups(expand_macros(with_control_values(
+        with_external_data(abstract_model, files or {}), control)))
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)

@@ -11,38 +11,40 @@ already has, so the cache key of the compiled model (the abstract model's
 
 * ``GET ... CONSTANTS`` becomes the number read;
 * ``GET ... LOOKUPS`` becomes the lookup table read;
-* ``GET ... DATA`` becomes a table of Time, interpolated as PySD's ``Data``
-  does: linearly (``:INTERPOLATE:``, the default), holding the last value
-  (``:HOLD BACKWARD:``) or taking the next (``:LOOK FORWARD:``), the first or
-  last value outside the data's times. A step is written as a linear table
-  whose two points at each data time are one float apart (:func:`step_table`),
-  which interpolates to the held value at every representable time.
+* ``GET ... DATA`` becomes a table of Time, of the data's kind, read as
+  PySD's ``Data`` reads it: linearly (``:INTERPOLATE:``, the default),
+  holding the last value (``:HOLD BACKWARD:``) or taking the next
+  (``:LOOK FORWARD:``), the first or last value outside the data's times
+  (:mod:`flywheel.compiler.lookups` makes the held kinds linear tables).
 
 A data variable read without an equation (PySD's ``data_files``) and
 ``:RAW:`` data (missing between its times) are not compiled.
 
 Examples
 --------
->>> step_table([0.0, 2.0], [1.0, 5.0], "hold_backward")
-((0.0, 1.9999999999999998, 2.0), (1.0, 1.0, 5.0))
->>> step_table([0.0, 2.0], [1.0, 5.0], "look_forward")
-((0.0, 4.9406564584124654e-324, 2.0), (1.0, 5.0, 5.0))
+>>> import flywheel
+>>> from flywheel.translation import data_files
+>>> model = flywheel.load("tests/models/data_get.mdl")
+>>> read = with_external_data(model.abstract, data_files(model))
+>>> [e.components[0].ast for e in read.sections[0].elements if e.name == "Rate"]
+[0.3]
 """
 
 from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
+from flywheel.compiler.lookups import linear
 from flywheel.compiler.translate import unsupported
 from flywheel.errors import ModelFileError
 
-__all__ = ["has_external_data", "step_table", "with_external_data"]
+__all__ = ["has_external_data", "with_external_data"]
 
 _GET = (ae.GetConstantsStructure, ae.GetLookupsStructure, ae.GetDataStructure)
 _TIME = ae.ReferenceStructure("time")
@@ -128,12 +130,11 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
     if np.any(np.diff(x) <= 0):
         raise ModelFileError(f"element {element!r}: the {axis.replace('_dim', '')} values read "
                              f"from {tree.file!r} do not increase: {x.tolist()}")
-    x_table, y_table = step_table(x, y, keyword or "interpolate")
-    table = ae.LookupsStructure(x_table, y_table, (x_table[0], x_table[-1]),
-                                (min(y_table), max(y_table)), "interpolate")
+    x, y = tuple(x.tolist()), tuple(y.tolist())
+    table = ae.LookupsStructure(x, y, (x[0], x[-1]), (min(y), max(y)), keyword or "interpolate")
     if isinstance(tree, ae.GetLookupsStructure):
         return table
-    return ae.InlineLookupsStructure(_TIME, table)
+    return ae.InlineLookupsStructure(_TIME, linear(table))
 
 
 def _reader(tree, keyword: str | None, common: dict):
@@ -146,28 +147,3 @@ def _reader(tree, keyword: str | None, common: dict):
         return external.ExtLookup(x_row_or_col=tree.x_row_or_col, cell=tree.cell, **common)
     return external.ExtData(time_row_or_col=tree.time_row_or_col, cell=tree.cell,
                             interp=keyword, **common)
-
-
-def step_table(x: Sequence[float], y: Sequence[float], keyword: str
-               ) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(x, y) of the linear table that interpolates data (`x`, `y`) as `keyword` says.
-
-    ``"interpolate"`` is the data itself. ``"hold_backward"`` adds, before
-    each data time after the first, the float just below it with the previous
-    value; ``"look_forward"`` adds, after each data time before the last, the
-    float just above it with the next value. Between those two points no
-    other float exists, so the table is the step exactly.
-    """
-    x = [float(v) for v in x]
-    y = [float(v) for v in y]
-    if keyword == "interpolate":
-        return tuple(x), tuple(y)
-    xs, ys = [x[0]], [y[0]]
-    for k in range(1, len(x)):
-        if keyword == "hold_backward":
-            xs += [float(np.nextafter(x[k], -np.inf)), x[k]]
-            ys += [y[k - 1], y[k]]
-        else:  # look_forward, the one keyword left (PySD's reader refuses others)
-            xs += [float(np.nextafter(x[k - 1], np.inf)), x[k]]
-            ys += [y[k], y[k]]
-    return tuple(xs), tuple(ys)
