@@ -39,7 +39,7 @@ from flywheel.subscripts import stack_subscripted
 if TYPE_CHECKING:  # xarray is imported by the first run (cheap start-up)
     import xarray as xr
 
-__all__ = ["ENGINES", "Solver", "resolve_engine", "simulate", "to_dataset"]
+__all__ = ["ENGINES", "Solver", "random_seed", "resolve_engine", "simulate", "to_dataset"]
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,33 @@ class Solver:
         Tolerances of the adaptive methods; None for the engine's default.
     jit : bool or None
         The compiled kernel: None where it can run, True always, False never.
+    seed : int
+        The random functions' stream (checked by :func:`random_seed`).
     """
 
     method: str | None = None
     rtol: float | None = None
     atol: float | None = None
     jit: bool | None = None
+    seed: int = 0
+
+
+def random_seed(seed: int | None) -> int:
+    """`seed` checked, or a fresh one from the operating system's entropy when None.
+
+    Examples
+    --------
+    >>> random_seed(42)
+    42
+    >>> 0 <= random_seed(None) < 2**53
+    True
+    """
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**53)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
+            0 <= seed < 2**53):
+        raise ParameterValueError(f"seed must be an integer from 0 to 2**53 - 1, not {seed!r}")
+    return int(seed)
 
 
 def _run_compiled(
@@ -71,7 +92,7 @@ def _run_compiled(
     tolerances = {k: v for k, v in (("rtol", solver.rtol), ("atol", solver.atol)) if v is not None}
     return run_compiled(
         model.compiled, params, times, method=solver.method or DEFAULT_METHOD,
-        return_columns=return_columns, jit=solver.jit, **tolerances,
+        return_columns=return_columns, jit=solver.jit, seed=solver.seed, **tolerances,
     )
 
 
@@ -154,6 +175,9 @@ def simulate(
     return_columns: Sequence[str] | None = None,
     jit: bool | None = None,
     strict: bool = False,
+    seed: int | None = None,
+    max_memory: int | str | None = None,
+    out: str | Path | None = None,
 ) -> xr.Dataset:
     """Simulate `model` and return its trajectories as an xarray Dataset.
 
@@ -176,7 +200,10 @@ def simulate(
         The compiled engine's integration method, a name from
         :data:`flywheel.integrators.METHODS`: fixed-step ``"euler"`` and
         ``"rk4"``, or scipy's ``"RK45"`` (the default), ``"RK23"``,
-        ``"DOP853"``, ``"LSODA"``, ``"Radau"`` and ``"BDF"``.
+        ``"DOP853"``, ``"LSODA"``, ``"Radau"`` and ``"BDF"``. A model with
+        SAMPLE IF TRUE, DELAY FIXED or a non-negative stock runs with
+        ``"euler"`` only (its default), as PySD holds their values between
+        Euler steps.
     dt, saveper, initial_time, final_time : float, optional
         Override the model's TIME STEP, SAVEPER, INITIAL TIME and FINAL TIME.
         Fixed-step methods step by `dt`; every method saves the same times.
@@ -193,6 +220,28 @@ def simulate(
 
     strict : bool
         Refuse a value outside a constant's documented range (default: warn).
+    seed : int, optional
+        The compiled engine's random numbers (RANDOM UNIFORM, RANDOM NORMAL,
+        RANDOM 0 1): each scenario draws from its own stream, a function of
+        the seed, its index and the time step only, so the same seed gives
+        the same numbers whatever the batch, method or kernel. None (default):
+        a fresh seed, kept in the Dataset's ``seed`` attr when the model draws
+        (an integer from 0 to 2**53 - 1). PySD's run draws from numpy's
+        global stream instead (seed it with :func:`numpy.random.seed`); the
+        two agree in distribution, not draw by draw. Vensim's own seed
+        argument of these functions is ignored, as PySD ignores it.
+    max_memory : int or str, optional
+        Bytes the run's arrays may take (default 2 GiB,
+        :data:`flywheel.memory.DEFAULT_MAX_MEMORY`; text such as ``"512MB"``).
+        A batch whose result fits but whose run does not runs in chunks
+        (:mod:`flywheel.chunked`; results equal one call's with the
+        fixed-step methods and the kernel's RK45); a result that does not fit
+        needs fewer `return_columns` or `out`.
+    out : path, optional
+        Stream the result to this netCDF file chunk by chunk, each chunk
+        within `max_memory`, and return the Dataset read from it (lazily:
+        ``xarray.open_dataset(out, engine="scipy")``). The file carries the
+        run's attributes and provenance; it replaces `out` only when whole.
 
     Returns
     -------
@@ -210,7 +259,8 @@ def simulate(
     ------
     UnknownParameterError, ParameterValueError
         Unknown names or bad values; a method other than Euler (or jit, rtol,
-        atol) for a model that runs on PySD's engine.
+        atol) for a model that runs on PySD's engine; a result larger than
+        `max_memory` without `out` (the message names the sizes).
     UnsupportedConstructError
         ``engine="compiled"`` for a model the compiled engine does not support.
     SimulationError
@@ -232,7 +282,9 @@ def simulate(
     """
     model = model if isinstance(model, Model) else load(model)
     engine, note = resolve_engine(model, engine)
-    solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit)
+    if method is None and engine == "compiled" and model.compiled.graph.euler_only:
+        method = "euler"  # SAMPLE IF TRUE, DELAY FIXED, non-negative stocks: PySD's Euler
+    solver = Solver(method=method, rtol=rtol, atol=atol, jit=jit, seed=random_seed(seed))
     if engine == "pysd" and note and _pysd_solver_problem(solver):
         raise ParameterValueError(f"{model.name!r} runs on PySD's engine, which "
                                   f"{_pysd_solver_problem(solver)} ({note})")
@@ -241,30 +293,66 @@ def simulate(
         model, initial_time=initial_time, final_time=final_time, dt=dt, saveper=saveper
     )
     columns = None if return_columns is None else [model.resolve(c) for c in return_columns]
-    result = find_non_finite(ENGINES[engine](model, checked, times, solver, columns))
-    if result.failures and checked.n_scenarios is None:
+    draws = engine == "compiled" and model.compiled.graph.random_sites > 0  # the seed matters
+
+    def run(part: ScenarioParams) -> Trajectories:
+        return find_non_finite(ENGINES[engine](model, part, times, solver, columns))
+
+    def attrs(stats: Mapping[str, int]) -> dict[str, object]:
+        used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
+        every = {"engine": engine, "method": used + (" (jit)" if jit else ""),
+                 "engine_note": note or None, "seed": solver.seed if draws else None,
+                 "initial_time": times.initial_time,
+                 "final_time": times.final_time, "dt": times.dt, "saveper": times.saveper}
+        if used not in ("euler", "rk4"):
+            every.update(rtol=1e-6 if rtol is None else rtol, atol=1e-6 if atol is None else atol)
+        every.update({f"stats: {k}": int(v) for k, v in stats.items()})
+        return {k: v for k, v in every.items() if v is not None}
+
+    from flywheel.chunked import run_in_chunks, scenarios_per_call, stream_to_netcdf
+    from flywheel.memory import as_bytes
+
+    size = scenarios_per_call(model, engine, checked, times, columns,
+                              budget=as_bytes(max_memory), streaming=out is not None)
+    if out is not None:
+        import xarray as xr
+
+        from flywheel.outputs import check_outputs
+
+        check_outputs([out], inputs=[model.path])
+
+        def chunk(part: ScenarioParams) -> tuple[xr.Dataset, Trajectories]:
+            result = _masked(model, run(part), part)
+            return to_dataset(model, result, part), result
+
+        failures, coords = stream_to_netcdf(out, checked, size, chunk, attrs)
+        _warn_failed(failures, checked.n_scenarios)
+        return xr.open_dataset(out, engine="scipy").set_coords(coords)
+    result = run(checked) if size >= (checked.n_scenarios or 1) else run_in_chunks(
+        run, checked, size)
+    _warn_failed(result.failures, checked.n_scenarios)
+    dataset = to_dataset(model, _masked(model, result, checked), checked)
+    dataset.attrs.update(attrs(result.stats))
+    return dataset
+
+
+def _masked(model: Model, result: Trajectories, params: ScenarioParams) -> Trajectories:
+    """`result` with its failed scenarios masked; a single run's failure raises."""
+    if result.failures and params.n_scenarios is None:
         raise SimulationError(f"the run of {model.name!r} failed: {result.failures[0]} "
                               "(a value that is not finite; Vensim stops here too)")
-    if result.failures:
-        first = min(result.failures)
+    return result.masked()
+
+
+def _warn_failed(failures: Mapping[int, object], n_scenarios: int | None) -> None:
+    """One NonFiniteWarning for the failed scenarios of a batch (at simulate's caller)."""
+    if failures and n_scenarios is not None:
+        first = min(failures)
         warnings.warn(
-            f"{len(result.failures)} of {checked.n_scenarios} scenarios failed: their values "
+            f"{len(failures)} of {n_scenarios} scenarios failed: their values "
             "are NaN from the first non-finite one on, and status = "
             f"{STATUS['non-finite']} marks them (the first: scenario {first}, "
-            f"{result.failures[first]})", NonFiniteWarning, stacklevel=2)
-        result = result.masked()
-    dataset = to_dataset(model, result, checked)
-    used = method or (DEFAULT_METHOD if engine == "compiled" else "euler")
-    dataset.attrs.update(engine=engine, method=used + (" (jit)" if jit else ""))
-    if note:
-        dataset.attrs["engine_note"] = note
-    dataset.attrs.update(initial_time=times.initial_time, final_time=times.final_time,
-                         dt=times.dt, saveper=times.saveper)
-    if used not in ("euler", "rk4"):
-        dataset.attrs.update(rtol=1e-6 if rtol is None else rtol,
-                             atol=1e-6 if atol is None else atol)
-    dataset.attrs.update({f"stats: {k}": int(v) for k, v in result.stats.items()})
-    return dataset
+            f"{failures[first]})", NonFiniteWarning, stacklevel=3)
 
 
 def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr.Dataset:
@@ -292,8 +380,10 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
             if element
             else {"units": "", "description": "hidden stock of a delay or smoothing function"}
         )
+        # fastpath: plain numpy arrays (xarray would import dask to check for its arrays)
         variables[name] = xr.Variable(dims[:1] + ranges + dims[1:],
-                                      values[..., 0] if single else values, attrs)
+                                      np.asarray(values[..., 0] if single else values), attrs,
+                                      fastpath=True)
     coords: dict[str, object] = {"time": ("time", result.times)}
     coords.update({name: (name, list(items)) for name, items in stacked.coords.items()})
     if not single:

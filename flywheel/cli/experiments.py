@@ -108,7 +108,8 @@ def _sweep(args: argparse.Namespace) -> None:
     samples = sample(problem, n, method=args.sample, seed=args.seed)
     result = sweep(model, samples, outcomes=args.outcome or [SPEND_RATIO],
                    params=parse_set(args.set), final_time=args.final_time, strict=args.strict,
-                   checkpoint=args.checkpoint, resume=args.resume, **_execution(args))
+                   checkpoint=args.checkpoint, resume=args.resume, max_memory=args.max_memory,
+                   **_execution(args))
     _write(result, out)
     print(f"wrote {out.resolve()} ({len(samples)} runs, {args.sample} sampling)")
     rows = [[name, f"{np.nanmin(v):.4g}", f"{np.nanmedian(v):.4g}", f"{np.nanmax(v):.4g}"]
@@ -214,6 +215,9 @@ def register(command) -> None:
                      help="save each finished chunk in DIR (resume with --resume)")
     run.add_argument("--resume", action="store_true",
                      help="continue the sweep saved in --checkpoint DIR")
+    run.add_argument("--max-memory", metavar="SIZE",
+                     help="memory the sweep may take, e.g. 512MB (default 2GB): chunks "
+                          "shrink to fit, outcomes that cannot are refused before any run")
 
     sens = command(
         "sensitivity",

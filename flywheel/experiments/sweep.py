@@ -1,9 +1,10 @@
 """Run every sample of an experiment and keep its outcomes.
 
-:func:`sweep` cuts the samples into chunks of `chunk_size` runs, runs each
-chunk as one batched :func:`flywheel.simulate` call, reduces it to its
-outcomes at once, and keeps only those: memory grows with the number of runs
-times the outcomes kept, never with the model's size or time steps. Each
+:func:`sweep` cuts the samples into chunks of `chunk_size` runs (fewer when
+`max_memory` needs it, :mod:`flywheel.memory`), runs each chunk as one batched
+:func:`flywheel.simulate` call, reduces it to its outcomes at once, and keeps
+only those: memory grows with the number of runs times the outcomes kept,
+never with the model's size or time steps. Each
 chunk runs on the batched ``"compiled"`` simulation engine when the model
 compiles, else scenario by scenario on PySD's (chosen once per sweep, as
 ``engine="auto"`` of :func:`flywheel.simulate` chooses), with
@@ -35,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from flywheel import __version__
+from flywheel import __version__, memory
 from flywheel.errors import (
     NonFiniteWarning,
     ParameterValueError,
@@ -43,6 +44,7 @@ from flywheel.errors import (
     SimulationError,
     SweepInterrupted,
 )
+from flywheel.chunked import scenario_cost
 from flywheel.experiments.checkpoint import Checkpoint, ChunkResult
 from flywheel.experiments.executors import ShippedModel, is_local, map_chunks
 from flywheel.integrators import time_grid
@@ -142,7 +144,8 @@ def sweep(
     params: Mapping[str, float] | None = None,
     engine: object = "local",
     workers: int = 1,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
+    max_memory: int | str | None = None,
     method: str | None = None,
     dt: float | None = None,
     saveper: float | None = None,
@@ -180,10 +183,17 @@ def sweep(
         process, a Dask client, or a Dask scheduler's address.
     workers : int
         Local processes for ``engine="local"``; 1 runs in this process.
-    chunk_size : int
-        Runs per batched simulation call: the bound on memory. Results do not
-        depend on the executor, which sees the same chunks, nor (with a
+    chunk_size : int, optional
+        Runs per batched simulation call: at most this many (default
+        :data:`DEFAULT_CHUNK_SIZE`), fewer when `max_memory` needs it. Results
+        do not depend on the executor, which sees the same chunks, nor (with a
         fixed-step method) on the chunk size.
+    max_memory : int or str, optional
+        Bytes the sweep may take in this process (default 2 GiB,
+        :data:`flywheel.memory.DEFAULT_MAX_MEMORY`; text such as ``"512MB"``):
+        the outcomes and inputs of every run, plus one chunk's simulation per
+        local worker process. Chunks shrink to fit; outcomes that do not fit
+        are refused before any run, with the sizes.
     method : str, optional
         Integration method (:func:`flywheel.simulate`); default
         :data:`DEFAULT_METHOD`, the model's Euler, not simulate's adaptive default.
@@ -219,7 +229,8 @@ def sweep(
         A sampled name that is not a constant, or an outcome on an unknown variable.
     ParameterValueError
         A bad outcome spec, an outcome time outside the run, a sampled constant
-        also fixed in `params` or used as an outcome, bad options.
+        also fixed in `params` or used as an outcome, bad options; outcomes
+        of every run larger than `max_memory`.
     ClusterConnectionError
         A Dask scheduler address that does not answer.
     SimulationError
@@ -256,7 +267,8 @@ def sweep(
             f"{', '.join(sorted(set(read) & set(names)))} is sampled, so it is an input, "
             "not an outcome"
         )
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+    if chunk_size is not None and (isinstance(chunk_size, bool) or
+                                   not isinstance(chunk_size, int) or chunk_size < 1):
         raise ParameterValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     simulation_engine, engine_note = resolve_engine(model, "auto", stacklevel=2)
     options = dict(engine=simulation_engine, method=method or DEFAULT_METHOD, dt=times.dt,
@@ -265,6 +277,11 @@ def sweep(
     in_process = is_local(engine) and workers == 1
     save_times = time_grid(times.initial_time, times.final_time, times.dt,
                            times.saveper).save_times
+    chunk_size = _runs_per_chunk(
+        scenario_cost(model, simulation_engine, times, read), wanted, len(save_times),
+        len(design), len(names), cap=chunk_size or DEFAULT_CHUNK_SIZE,
+        budget=memory.as_bytes(max_memory),  # map_chunks checks workers
+        processes=workers if is_local(engine) and type(workers) is int and workers > 1 else 1)
     task = functools.partial(_run_chunk, model if in_process else ShippedModel.of(model),
                              wanted, options, save_times)
     starts = range(0, len(design), chunk_size)
@@ -295,6 +312,21 @@ def sweep(
     result = _assemble(model, design, names, wanted, results, fixed.values, options, engine)
     result.attrs["engine_note"] = engine_note
     return result
+
+
+def _runs_per_chunk(cost: memory.RunCost, outcomes: tuple[Outcome, ...], n_times: int, n: int,
+                    n_inputs: int, *, cap: int, budget: int, processes: int) -> int:
+    """Runs per chunk, at most `cap`, so that `processes` chunks and the whole sweep fit `budget`.
+
+    The sweep keeps each run's inputs (the samples and their chunk's copy)
+    and outcomes (each chunk's, then the assembled result), 8 bytes a value;
+    a chunk's run costs `cost` a run besides (:func:`flywheel.chunked.scenario_cost`).
+    """
+    values = sum(n_times if o.is_series else 1 for o in outcomes)
+    kept = 8 * 2 * (values + n_inputs) + 1  # + the status byte
+    return min(cap, memory.chunk_size(n, processes * (cost.running + 8 * values), budget=budget,
+                                      kept=kept, what="keep fewer outcomes (a value such "
+                                      "as NAME@2035 instead of a series) or raise max_memory"))
 
 
 def _interrupted(model: Model, kept: Checkpoint | None, fingerprint: dict, done: dict,
