@@ -168,6 +168,7 @@ def test_data_is_interpolated_held_and_looked_forward_as_the_file_says(data_mode
     np.testing.assert_allclose(at["Capacity Data"], [100, 110, 120, 130, 135, 130, 120],
                                rtol=1e-15)
     assert float(run["Share"][0]) == 0.25 and float(run["Rate"][0]) == 0.3
+    np.testing.assert_array_equal(at["Doubled Time"], 2 * at["time"])
     # Price Table at 0.9 * Time: 4 + (3 - 4) * (9 - 5) / 5 at Time 10.
     assert float(run["Price Looked Up"].sel(time=10.0)) == pytest.approx(3.2, rel=1e-15)
 

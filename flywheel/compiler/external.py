@@ -51,13 +51,17 @@ _TIME = ae.ReferenceStructure("time")
 
 
 def has_external_data(abstract_model) -> bool:
-    """Whether an element of `abstract_model` is defined by a GET structure."""
-    return any(isinstance(component.ast, _GET) for section in abstract_model.sections
+    """Whether an element of `abstract_model` is defined by a GET structure or is data."""
+    return any(isinstance(component.ast, _GET) or component.type == "Data"
+               for section in abstract_model.sections
                for element in section.elements for component in element.components)
 
 
 def with_external_data(abstract_model, files: Mapping[str, Path]):
     """`abstract_model` with each GET structure replaced by the values it reads.
+
+    Data given by an expression (``X := 2 * Time``) becomes an auxiliary, as
+    PySD computes it.
 
     Parameters
     ----------
@@ -87,15 +91,13 @@ def with_external_data(abstract_model, files: Mapping[str, Path]):
 
 def _component(element: str, component, files: Mapping[str, Path]):
     tree = component.ast
-    if not isinstance(tree, _GET):
-        return component
-    if not component.subscripts[0]:  # a subscripted one is left to the subscripts' errors
+    if isinstance(tree, _GET) and not component.subscripts[0]:  # subscripted: left as is
         tree = _read(element, tree, files, getattr(component, "keyword", None))
-    if isinstance(tree, _GET):
+    if isinstance(tree, (*_GET, ae.DataStructure)):  # left to the compiler's errors
         return component
-    if component.type == "Data":  # now an expression of Time, as any auxiliary
+    if component.type == "Data":  # an expression (of Time), as any auxiliary
         return dataclasses.replace(component, ast=tree, type="Auxiliary", subtype="Normal")
-    return dataclasses.replace(component, ast=tree)
+    return component if tree is component.ast else dataclasses.replace(component, ast=tree)
 
 
 def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
