@@ -6,8 +6,10 @@ same arithmetic, in another order: rounding only). The models: ``sub_1d``
 (SUM, PROD, VMIN, VMAX, ELMCOUNT, equations per element, a list constant),
 ``sub_2d`` (tables, transposes, partial sums, a SMOOTH per element),
 ``sub_mapped`` (a mapping, a subrange, :EXCEPT:, a range as a value),
-``sub_vector`` (VECTOR SELECT, SORT ORDER, RANK, REORDER, INVERT MATRIX) and
-``sub_alloc`` (ALLOCATE BY PRIORITY, ALLOCATE AVAILABLE).
+``sub_vector`` (VECTOR SELECT, SORT ORDER, RANK, REORDER, INVERT MATRIX),
+``sub_alloc`` (ALLOCATE BY PRIORITY, ALLOCATE AVAILABLE) and ``sub_mixed``
+(a 2-D :EXCEPT:, a stock defined per element, a lookup, DELAY1, SMOOTH3 and
+INITIAL over arrays, a variable over a subrange, a range used as a number).
 """
 
 from __future__ import annotations
@@ -95,7 +97,20 @@ REGIONS = ["North", "South", "East"]
     {"Initial Population": 50.0},
 ], ids=["one-element", "dataarray", "element-per-scenario", "dataarray-with-scenario", "all"])
 def test_per_element_params_reproduce_pysd(params):
-    model = flywheel.load(TEST_MODELS / "sub_1d.mdl")
+    _per_element_params_reproduce_pysd("sub_1d.mdl", params)
+
+
+@pytest.mark.parametrize("params", [
+    {"Base[North,Chips]": 7.0},
+    {"Base[Coastal,Power]": [3.0, 4.0]},
+    {"Base": xr.DataArray([9.0, 8.0], dims=["Product"], coords={"Product": ["Chips", "Power"]})},
+], ids=["one-element", "a-subrange-per-scenario", "dataarray-over-one-range"])
+def test_per_element_params_of_a_table_reproduce_pysd(params):
+    _per_element_params_reproduce_pysd("sub_mixed.mdl", params)
+
+
+def _per_element_params_reproduce_pysd(name, params):
+    model = flywheel.load(TEST_MODELS / name)
     result = flywheel.simulate(model, params=params, method="euler")
     reference = flywheel.simulate(model, params=params, engine="pysd")
     for name in reference.data_vars:
