@@ -52,7 +52,7 @@ def fast_dataset(variables: Mapping[str, xr.Variable], coords: Mapping[str, tupl
             built[name] = indexes[name] if indexes and name in indexes else \
                 xr.indexes.PandasIndex(values, dim, coord_dtype=values.dtype)
         else:
-            every[name] = xr.Variable((dim,), values, *attrs)
+            every[name] = xr.Variable((dim,), values, *attrs, fastpath=True)
     sizes: dict[str, int] = {}
     for variable in every.values():
         sizes.update(variable.sizes)

@@ -478,7 +478,9 @@ def load(name_or_path: str | Path, *, allow_data_outside_folder: bool = False) -
 def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
     """PySD's abstract model of the file at `path`, its equations and its sketch.
 
-    Each call parses the file again: the result is the caller's to change.
+    Each call returns a new result (the caller's to change); a file parsed
+    before, with the same content, is read back from the disk cache of
+    :mod:`flywheel.parsed` instead of parsed again.
 
     Raises
     ------
@@ -488,6 +490,13 @@ def parse_file(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
     if not _is_text(path):
         raise ModelFileError(f"{path}: not a model file: it holds binary data, not the text "
                              "of a Vensim .mdl or XMILE file")
+    from flywheel.parsed import cached_parse
+
+    return cached_parse(path, _parse, salt=hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+
+
+def _parse(path: Path) -> tuple[AbstractModel, dict[str, str], str]:
+    """:func:`parse_file` without the cache."""
     try:
         if _SUFFIXES[path.suffix.lower()] == "vensim":
             from pysd.translators.vensim.vensim_file import VensimFile
