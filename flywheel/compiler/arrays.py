@@ -156,7 +156,7 @@ class Arrays:
         for (dim, items), sub in zip(dims, subs):
             name, wanted = self._target(dim, items, sub, frame, what)
             names.append(name)
-            positions = [items.index(c) for c in wanted]
+            positions = _positions(items, wanted)
             picks.append(positions[0] if name is None else positions)
         # ints and slices in one step, then each other index array along its axis
         basic, arrays, axis = [], [], 0
@@ -206,7 +206,7 @@ class Arrays:
                 source, target = self.ranges[sub], self.ranges[mapped]
                 if len(source) != len(target):
                     break
-                return check(mapped, tuple(source[target.index(c)] for c in frame[mapped]))
+                return check(mapped, tuple(source[i] for i in _positions(target, frame[mapped])))
         raise self._unsupported(self._element, f"{what}[{sub}]: the range {sub!r} is not "
                                 "among the equation's subscripts nor mapped to one of them")
 
@@ -330,7 +330,7 @@ class Arrays:
         if len(frame) != len(dims):
             raise self._unsupported(element, "an equation with a different number of "
                                     "subscripts than the element")
-        index = [[items.index(c) for c in f_items] for (_, items), (_, f_items) in
+        index = [_positions(items, f_items) for (_, items), (_, f_items) in
                  zip(dims, frame)]
         mask = np.ones([len(i) for i in index], bool)
         for other in excepts:
@@ -360,6 +360,12 @@ class Arrays:
                                        for n in shape) + ")", "None")
             blocks.append(f"({where[0]}, {where[1]}, {code})")
         return f"_ar.assemble({shape!r}, ({', '.join(blocks)},))"
+
+
+def _positions(items: tuple[str, ...], wanted) -> list[int]:
+    """The position in `items` of each of `wanted` (all in `items`)."""
+    where = {item: i for i, item in enumerate(items)}
+    return [where[c] for c in wanted]
 
 
 def _vensim(name: str) -> str:
