@@ -21,7 +21,12 @@ order given by an expression are fixed when the model compiles, from its
 default constants and TIME STEP; a run that would change them stops with an
 error. SAMPLE IF TRUE, DELAY FIXED and non-negative stocks follow PySD's
 update after each Euler step, so they mean PySD's results under ``"euler"``
-only. Anything else, subscripts included, raises
+only. Subscripts: ranges, subranges, mappings, equations per element or
+subrange, :EXCEPT:, constants given as lists and tables, SUM, PROD, VMIN,
+VMAX, ELMCOUNT, VECTOR SELECT, VECTOR SORT ORDER, VECTOR RANK, VECTOR
+REORDER, INVERT MATRIX, ALLOCATE BY PRIORITY and ALLOCATE AVAILABLE, as
+:mod:`flywheel.compiler.arrays` describes (the numba kernel declines such
+models: they run on the numpy path). Anything else raises
 :class:`~flywheel.errors.UnsupportedConstructError` naming the element and
 the construct. Hidden stocks are named as :mod:`flywheel.compiler.naming`
 describes.
