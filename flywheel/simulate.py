@@ -371,8 +371,9 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
     series = [(name, (), values) for name, values in result.values.items()
               if name not in stacked.columns]
     series += [(name, ranges, values) for name, (ranges, values) in stacked.arrays.items()]
+    varying = params.varying
     for name, ranges, values in series:
-        if name in params.varying:
+        if name in varying:
             continue  # a coordinate along scenario, not a time series
         element = model.elements.get(name)
         attrs = (
@@ -384,17 +385,17 @@ def to_dataset(model: Model, result: Trajectories, params: ScenarioParams) -> xr
         variables[name] = xr.Variable(dims[:1] + ranges + dims[1:],
                                       np.asarray(values[..., 0] if single else values), attrs,
                                       fastpath=True)
-    coords: dict[str, object] = {"time": ("time", result.times)}
+    coords: dict[str, object] = {
+        "time": ("time", result.times, {"units": model.elements["INITIAL TIME"].units})}
     coords.update({name: (name, list(items)) for name, items in stacked.coords.items()})
     if not single:
         coords["scenario"] = ("scenario", np.arange(params.n_scenarios))
         status = np.zeros(params.n_scenarios, np.int8)
         status[list(result.failures)] = STATUS["non-finite"]
         coords["status"] = ("scenario", status, STATUS_ATTRS)
-        for name, values in params.varying.items():
+        for name, values in varying.items():
             coords[name] = ("scenario", values)
     dataset = fast_dataset(variables, coords)  # xr.Dataset's checks cost 0.1 ms a variable
-    dataset["time"].attrs["units"] = model.elements["INITIAL TIME"].units
     dataset.attrs.update(flywheel_version=__version__, model=model.name,
                          model_file=str(model.path), model_sha256=model.digest)
     for name, value in params.values.items():
