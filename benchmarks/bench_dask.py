@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import functools
 import resource
 import warnings
 from pathlib import Path
@@ -40,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from baselines import per_run  # sibling modules: run the scripts as python benchmarks/NAME.py
+from cluster import warm
 from timing import timed
 
 __all__ = ["main"]
@@ -48,22 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTCOME = "Total Compute Spend@2035/2025"
 
 
-def _warm(shipped) -> None:
-    """Load the shipped model and its kernel in a worker (a two-scenario run)."""
-    import flywheel
-    from flywheel.vocabulary import feedback_strengths
-
-    model = shipped.load()
-    knob = feedback_strengths(model)[0]
-    flywheel.simulate(model, params={knob: [model.constants[knob]] * 2}, method="euler",
-                      return_columns=[OUTCOME.split("@")[0]])
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the sweeps and print throughput per worker count."""
     import flywheel
     from flywheel.experiments import define_problem, sample
-    from flywheel.experiments.executors import ShippedModel
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "flywheel.mdl")
@@ -110,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         print(line("sweep, this process", t_local, len(samples) / t_local))
 
     def report(label: str, client) -> None:
-        _, t_start = timed(lambda: client.run(functools.partial(_warm, ShippedModel.of(model))))
+        _, t_start = timed(lambda: warm(client, model, column[0]))
         result, t_sweep = timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
         same = "" if local is None else "; equal to local: " + str(np.array_equal(
             result[OUTCOME].values, local[OUTCOME].values, equal_nan=True))

@@ -1,117 +1,121 @@
-"""Benchmark experiments: a Sobol sweep over the feedback strengths, local and on Dask.
+"""Benchmark experiments: the Sobol sweep over the feedback strengths, against the 9 s target.
 
 Usage::
 
-    python benchmarks/bench_experiments.py [--model flywheel] [--n 4096] [--workers 2]
+    python benchmarks/bench_experiments.py [MODEL ...] [--n 4096] [--method euler] [--executors]
 
-Prints, from one run of this script, for a Sobol design with `n` base samples
-over the model's feedback strengths (each over its declared range; the
-research model's eight give 4096 x 18 = 73,728 runs) and the outcome
-``Total Compute Spend@2035/2025``:
+MODEL defaults to the current research model and the archived version 1
+(``models/flywheel.mdl models/archive/flywheel_v1.mdl``). For each, a Sobol
+design with `n` base samples over the model's feedback strengths (each over
+its declared range; eight strengths give 4096 x 18 = 73,728 runs) and the
+outcome ``Total Compute Spend@2035/2025``, measured in one run of this script:
 
-* wall time of :func:`flywheel.sweep` in this process, on `workers` local
-  processes, and on a `workers`-worker :class:`distributed.LocalCluster`
-  (one thread per worker process), with the Dask/local ratios; the Dask
-  result is checked to equal the local one exactly;
-* peak memory: the largest Python allocation (tracemalloc) during the sweep
-  in this process, for `n` and for `n` / 8 (it should not grow with `n`
-  beyond the outcome arrays), and the peak resident set (ru_maxrss) of this
-  process and of its children;
-* wall time of the Sobol analysis of the result.
+* pysimlin's and PySD's time for one run of the model (at its TIME STEP);
+* the wall time of :func:`flywheel.sweep` in this process (issue 14's target:
+  under 9 s), its time per run as a ratio against pysimlin's and PySD's run,
+  and against the raw batch kernel (one ``flywheel.simulate`` of 10,000
+  scenarios keeping the outcome's variable);
+* with ``--executors``: the sweep on 2 local processes and on a 2-worker
+  :class:`distributed.LocalCluster` (warm), each checked to equal the local
+  result exactly;
+* the peak resident set of this process, and the wall time of the Sobol
+  analysis of the result.
 
 Examples
 --------
->>> main(["--model", "tests/models/sens_gfunction.mdl", "--n", "256"])  # doctest: +SKIP
+>>> main(["models/flywheel_minimal.mdl", "--n", "64", "--executors"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
-import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 
-import flywheel
-from flywheel.experiments import define_problem, sample, sensitivity, sweep
-from flywheel.experiments.sweep import DEFAULT_CHUNK_SIZE, simulation_engine
-
-from timing import timed  # a sibling module: run the scripts as python benchmarks/NAME.py
+from baselines import per_run  # sibling modules: run the scripts as python benchmarks/NAME.py
+from cluster import warm
+from timing import timed
 
 __all__ = ["main"]
 
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODELS = [ROOT / "models" / "flywheel.mdl", ROOT / "models" / "archive" / "flywheel_v1.mdl"]
 OUTCOME = "Total Compute Spend@2035/2025"
-
-
-def _peak_traced(fn) -> float:
-    """Peak traced Python allocation of `fn()`, in MB."""
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-
-
-def _maxrss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
+TARGET = 9.0  # seconds, issue 14
 
 
 def _same(a, b) -> bool:
     return all(np.array_equal(a[v].values, b[v].values, equal_nan=True) for v in a.data_vars)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="flywheel", help="bundled name or path")
-    parser.add_argument("--n", type=int, default=4096, help="Sobol base samples")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
-    parser.add_argument("--method", help="integration method (default: sweep's)")
-    parser.add_argument("--outcome", default=OUTCOME)
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")  # PySD's deprecation notices on import
+def bench_model(path: Path, args: argparse.Namespace) -> None:
+    """Print the figures of one model."""
+    import flywheel
+    from flywheel.experiments import define_problem, sample, sensitivity, sweep
 
-    model = flywheel.load(args.model)
+    model = flywheel.load(path)
     problem = define_problem(model)
     samples = sample(problem, args.n, method="sobol", seed=1)
-    options = dict(outcomes=[args.outcome], chunk_size=args.chunk_size, method=args.method,
-                   progress=False)
-    print(f"model {model.name}: Sobol, n = {args.n}, {problem['num_vars']} strengths "
-          f"-> {len(samples):,} runs; simulation engine {simulation_engine()}, "
-          f"chunks of {args.chunk_size}")
+    method = args.method or "euler"
+    options = dict(outcomes=[args.outcome], method=method, progress=False)
+    print(f"\n{path.name}: Sobol, n = {args.n}, {problem['num_vars']} strengths -> "
+          f"{len(samples):,} runs, {method} at TIME STEP {model.control['TIME STEP']:g}")
+    head = dict(zip(samples.names, samples.values[:10_000].T))
+    t_simlin, t_pysd, note = per_run(model.path, head)
+    print(f"pysimlin, one run: {t_simlin * 1e3:.3f} ms" if t_simlin else note)
+    print(f"PySD, one run: {t_pysd * 1e3:.1f} ms")
+    column = [args.outcome.split("@")[0]]
+    flywheel.simulate(model, params={k: v[:2] for k, v in head.items()}, method=method,
+                      return_columns=column)  # load the kernel
+    _, t_batch = timed(lambda: flywheel.simulate(model, params=head, method=method,
+                                                 return_columns=column))
+    kernel_rate = len(samples.values[:10_000]) / t_batch
 
-    sweep(model, sample(problem, 8, method="sobol", seed=2), **options)  # compile once
+    def line(label: str, seconds: float) -> str:
+        each = seconds / len(samples)
+        simlin = f"{t_simlin / each:,.1f}x pysimlin, " if t_simlin else ""
+        return (f"{label}: {seconds:8.2f} s ({len(samples) / seconds:,.0f} runs/s; {simlin}"
+                f"{t_pysd / each:,.0f}x PySD per run; {1 / each / kernel_rate:.0%} of the "
+                f"batch kernel's {kernel_rate:,.0f} runs/s)")
+
     local, t_local = timed(lambda: sweep(model, samples, **options))
-    print(f"local, this process:        {t_local:8.2f} s  "
-          f"({len(samples) / t_local:,.0f} runs/s; method {local.attrs['method']})")
-    pooled, t_pool = timed(lambda: sweep(model, samples, workers=args.workers, **options))
-    print(f"local, {args.workers} processes:        {t_pool:8.2f} s  "
-          f"(equal to this process: {_same(pooled, local)})")
+    print(line("sweep, this process", t_local)
+          + f"; target {TARGET:g} s: {'met' if t_local < TARGET else 'missed'} "
+          f"({t_local / TARGET:.1f}x the target)")
+    if args.executors:
+        pooled, t_pool = timed(lambda: sweep(model, samples, workers=2, **options))
+        print(line("sweep, 2 local processes", t_pool) + f"; equal: {_same(pooled, local)}")
+        from distributed import Client, LocalCluster
 
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        on_dask, t_dask = timed(lambda: sweep(model, samples, engine=client, **options))
-        # A second sweep on the warm cluster: workers have loaded and compiled the model.
-        _, t_warm = timed(lambda: sweep(model, samples, engine=client, **options))
-    print(f"Dask LocalCluster, {args.workers} workers: {t_dask:8.2f} s cold, {t_warm:.2f} s warm "
-          f"(equal to local: {_same(on_dask, local)}); Dask / local: {t_dask / t_local:.2f} "
-          f"(this process), {t_dask / t_pool:.2f} ({args.workers} processes)")
-
-    small = sample(problem, max(args.n // 8, 1), method="sobol", seed=1)
-    peak_small = _peak_traced(lambda: sweep(model, small, **options))
-    peak_full = _peak_traced(lambda: sweep(model, samples, **options))
-    print(f"peak traced memory: {peak_full:.0f} MB for {len(samples):,} runs, "
-          f"{peak_small:.0f} MB for {len(small):,} runs")
-    print(f"peak resident set: {_maxrss_mb(resource.RUSAGE_SELF):.0f} MB this process, "
-          f"{_maxrss_mb(resource.RUSAGE_CHILDREN):.0f} MB largest child")
-
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            warm(client, model, column[0])
+            on_dask, t_dask = timed(lambda: sweep(model, samples, engine=client, **options))
+        print(line("sweep, Dask LocalCluster of 2 workers (warm)", t_dask)
+              + f"; equal: {_same(on_dask, local)}")
     indices, t_sobol = timed(lambda: sensitivity(local, args.outcome))
     print(f"Sobol analysis (100 bootstrap resamples): {t_sobol:.2f} s")
     print(indices.to_df().round(3).to_string())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark of each model."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("models", nargs="*", type=Path, default=DEFAULT_MODELS)
+    parser.add_argument("--n", type=int, default=4096, help="Sobol base samples")
+    parser.add_argument("--method", help="integration method (default: the sweep's Euler)")
+    parser.add_argument("--outcome", default=OUTCOME)
+    parser.add_argument("--executors", action="store_true",
+                        help="also 2 local processes and a 2-worker Dask LocalCluster")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")  # PySD's deprecation notices on import
+    for path in args.models:
+        bench_model(path.resolve(), args)
+    print(f"\npeak resident set: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}"
+          f" MB this process")
 
 
 if __name__ == "__main__":
