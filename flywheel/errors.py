@@ -89,7 +89,12 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 class UnsupportedConstructError(FlywheelError, NotImplementedError):
-    """A model uses a construct the compiler does not support."""
+    """A model uses a construct the compiler does not support.
+
+    ``pysd_runs`` says whether PySD's engine runs it (``engine="auto"`` falls back only then).
+    """
+
+    pysd_runs: bool = True
 
 
 class UnknownLoopError(UnknownParameterError):

@@ -134,7 +134,8 @@ def resolve_engine(model: Model, engine: str, *, stacklevel: int = 2) -> tuple[s
     ``"auto"`` is ``"compiled"`` when the model compiles, else ``"pysd"``, with
     one :class:`~flywheel.errors.EngineFallbackWarning` naming the element and
     the construct the compiled engine lacks (`stacklevel` as for
-    :func:`warnings.warn`, counted from the caller).
+    :func:`warnings.warn`, counted from the caller); a construct PySD does not
+    run either raises the compiler's :class:`~flywheel.errors.UnsupportedConstructError`.
 
     Examples
     --------
@@ -153,6 +154,8 @@ def resolve_engine(model: Model, engine: str, *, stacklevel: int = 2) -> tuple[s
     try:
         model.compiled  # noqa: B018 -- compiling is the test
     except UnsupportedConstructError as error:
+        if not error.pysd_runs:  # PySD's run would fail too
+            raise
         note = f"auto: pysd ({error})"
         warnings.warn(f"{model.name!r} runs on PySD's engine (Euler only), not the compiled "
                       f"one: {error}", EngineFallbackWarning, stacklevel=stacklevel + 1)

@@ -101,10 +101,12 @@ def unsupported(element: str, construct: str, pysd_runs: bool = True) -> Unsuppo
     """
     advice = ("run this model with engine='pysd'" if pysd_runs
               else "PySD (engine='pysd') does not implement it either")
-    return UnsupportedConstructError(
+    error = UnsupportedConstructError(
         f"element {element!r} uses {construct}, which the compiled engine does not "
         f"support; {advice}"
     )
+    error.pysd_runs = pysd_runs
+    return error
 
 
 @dataclass
@@ -177,6 +179,11 @@ class Translator:
         #: Reference key -> AST of every element (set by the graph), for the values the
         #: structure depends on: a DELAY FIXED's steps, a DELAY N's or SMOOTH N's order.
         self.definitions: dict[str, object] = {}
+        #: Calls of the random functions so far (each draws its own numbers).
+        self.random_sites = 0
+        #: (element, construct) of each construct that holds a value between Euler steps
+        #: (PySD's update after a step), so that only method "euler" computes it.
+        self.euler_only: list[tuple[str, str]] = []
         self._element = self._ident = ""
         self._counts: dict[str, int] = {}
 
@@ -278,6 +285,8 @@ class Translator:
         if function == "get_time_value" and len(tree.arguments) == 3:
             return self._get_time_value(tree, deps)
         args = [self._visit(arg, deps)[0] for arg in tree.arguments]
+        if function in _RANDOM and len(args) == _RANDOM[function]:
+            return self._random(function, args, deps), True
         if function in self.lookups:
             x, y = self.lookups[function]
             deps.update((x, y))
@@ -339,13 +348,31 @@ class Translator:
         deps.add(TIME)
         return f"{TIME} + {self._operand(offset, deps)}", False
 
+    def _random(self, function: str, args: list[str], deps: set[str]) -> str:
+        """RANDOM UNIFORM, RANDOM NORMAL or RANDOM 0 1: a new draw each time step from the
+        stream of the run's seed and the scenario (the runtime's ``_seed``, ``_scenario``).
+        Vensim's own seed argument is ignored, as in PySD."""
+        self.random_sites += 1
+        if function == "random_0_1":
+            function, args = "random_uniform", ["0.0", "1.0"]
+        elif function == "random_uniform":
+            args = args[:2]
+        else:
+            args = args[:4]
+        deps.update((TIME, "_t0", "_dt"))
+        context = ("_t, _t0, _dt, _seed, _scenario" if self.scalar else
+                   "t=_t, t0=_t0, dt=_dt, seed=_seed, scenario=_scenario")
+        return f"{function}({', '.join(args)}, {self.random_sites}, {context})"
+
     def non_negative(self, stock: str, flow: str, deps: frozenset) -> tuple[str, frozenset]:
         """The derivative of the non-negative stock `stock` whose net flow is `flow`.
 
         PySD sets such a stock to ``max(stock + flow * dt, 0)`` after each Euler step;
         the net flow is limited to ``-stock / dt``, which is that step. (Exact when dt
-        is a power of 2; else an emptied stock may keep a rounding error of its size.)
+        is a power of 2; else an emptied stock may hold a rounding error, about 1e-16
+        of its last value, instead of 0.)
         """
+        self.euler_only.append((self._element, "a non-negative stock"))
         template = "max({0}, -{1} / _dt)" if self.scalar else "np.maximum({0}, -{1} / _dt)"
         return template.format(flow, stock), deps | {stock, "_dt"}
 
@@ -354,6 +381,7 @@ class Translator:
         holds, else the sample. Each Euler step moves the stock onto the element's value
         (PySD's update after the step), so the derivative is their difference over dt."""
         [(ident, name)], prefix = self._hidden("SAMPLE IF TRUE", 1)
+        self.euler_only.append((self._element, "SAMPLE IF TRUE"))
         condition = self._argument(prefix, "condition", tree.condition)
         inp = self._argument(prefix, "input", tree.input)
         init = self._argument(prefix, "initial", tree.initial)
@@ -508,6 +536,7 @@ class Translator:
                                      "a TIME STEP")
         count = round(max(tau_value / dt_value, 1.0) + SMALL_VENSIM)
         stages, prefix = self._hidden("DELAY FIXED", count)
+        self.euler_only.append((self._element, "DELAY FIXED"))
         inp = self._argument(prefix, "input", tree.input)
         tau = self._argument(prefix, "time", tree.delay_time)
         init = self._argument(prefix, "initial", tree.initial)
@@ -541,6 +570,10 @@ class Translator:
                      (f"{inp} / (1.0 + {trend0})", {inp, trend0}))
         deps.update(_idents({inp, tau, horizon, ident}))
         return f"{inp} * (1.0 + zidz({inp} - {ident}, {tau} * {ident}) * {horizon})", False
+
+
+#: The random functions (PySD's references) the engines draw, with their numbers of arguments.
+_RANDOM = {"random_uniform": 3, "random_normal": 5, "random_0_1": 0}
 
 
 class _NotConstant(Exception):
