@@ -44,6 +44,8 @@ def run_compiled(
     return_columns: Sequence[str] | None = None,
     max_step: float | None = None,
     jit: bool | None = None,
+    seed: int = 0,
+    first_scenario: int = 0,
 ) -> Trajectories:
     """Integrate `compiled` once for every scenario in `params`.
 
@@ -77,12 +79,19 @@ def run_compiled(
         and RK45's error controlled per scenario). None (default): whenever
         numba is installed and the method has a kernel; True: always (an
         error otherwise); False: never (the numpy path).
+    seed, first_scenario : int
+        The random functions' stream (RANDOM UNIFORM, RANDOM NORMAL): the
+        seed, and the index of the first scenario of `params` (a part of a
+        batch passes its offset, so that each scenario draws the same numbers
+        whatever its batch).
 
     Raises
     ------
     ParameterValueError
         An unknown method (the message lists the valid ones), bad tolerances,
-        or ``jit=True`` with a method without a kernel or without numba.
+        ``jit=True`` with a method without a kernel or without numba, or a
+        method other than ``"euler"`` for a model with SAMPLE IF TRUE, DELAY
+        FIXED or a non-negative stock (``graph.euler_only``).
     SimulationError
         The integration failed (scipy's message and the time reached).
     """
@@ -94,6 +103,11 @@ def run_compiled(
             f"jit=True runs methods {', '.join(KERNEL_METHODS)} only, not {method!r}")
     if jit and not available():
         raise ParameterValueError("jit=True needs numba: pip install numba")
+    if method != "euler" and compiled.graph.euler_only:
+        element, construct = compiled.graph.euler_only[0]
+        raise ParameterValueError(
+            f"element {element!r} uses {construct}, which holds its value from one Euler step "
+            f"to the next as PySD does; run this model with method='euler', not {method!r}")
     if jit and compiled.kernel_refusal:
         raise ParameterValueError(f"jit=True: {compiled.kernel_refusal}")
     options = {"rtol": finite_number(rtol, "rtol"), "atol": finite_number(atol, "atol"),
@@ -106,13 +120,15 @@ def run_compiled(
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         if method in KERNEL_METHODS and not compiled.kernel_refusal and (
                 jit or jit is None and available()):
-            return _run_kernel(compiled, params, control, grid, method, options, return_columns)
-        bound = compiled.bind(params.values, control, return_columns)
+            return _run_kernel(compiled, params, control, grid, method,
+                               dict(options, seed=seed, first=first_scenario), return_columns)
+        bound = compiled.bind(params.values, control, return_columns, seed, first_scenario)
         solution = METHODS[method](bound.rhs, bound.y0, grid, **options)
         out = _collect(compiled, bound, grid, solution.states, n)
         first = min(solution.failures, default=None)
-        every = (compiled.bind(params.values, control) if return_columns is not None and
-                 first is not None else bound)  # the diagnosis looks at every variable
+        # the diagnosis looks at every variable
+        every = (compiled.bind(params.values, control, None, seed, first_scenario)
+                 if return_columns is not None and first is not None else bound)
         failures = {j: _diagnose(compiled, every, failure, j, full=j == first)
                     for j, failure in solution.failures.items()}
     return Trajectories(grid.save_times, out, solution.stats, failures)
@@ -142,7 +158,8 @@ def _run_kernel(compiled, params, control, grid, method, options, columns) -> Tr
     run = compiled.kernel().run(params.values, control, grid, method, columns=columns, **options)
     failures = {}
     if run.failures:
-        bound, first = compiled.bind(params.values, control), min(run.failures)
+        bound = compiled.bind(params.values, control, None, options["seed"], options["first"])
+        first = min(run.failures)
         failures = {j: _diagnose(compiled, bound, StateFailure(*failure), j, full=j == first)
                     for j, failure in run.failures.items()}
     return Trajectories(grid.save_times, run.values, run.stats, failures)

@@ -24,8 +24,9 @@ from conftest import REPO_MODELS, TEST_MODELS
 
 #: Test models the compiled engine must refuse, with the construct it names.
 UNSUPPORTED = {"unsupported.mdl": "GET TIME VALUE"}
-#: Test models that are not meant for the PySD comparison (they blow up).
-NOT_COMPARED = {"blowup.mdl"}
+#: Test models that are not meant for the PySD comparison: blowup blows up, fn_random
+#: draws random numbers (compared by distribution in tests/test_conformance_functions.py).
+NOT_COMPARED = {"blowup.mdl", "fn_random.mdl"}
 RTOL = 1e-9
 
 EQUIVALENT = sorted(

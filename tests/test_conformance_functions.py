@@ -227,3 +227,94 @@ def test_xmile_non_negative_stock_and_flow():
                                                        * 0.25, 0.0))
     assert (tank == 0).sum() > 10 and np.diff(tank)[tank[:-1] == 0].max() > 0  # empties, refills
     assert run["Signed Tank"].min() < -40
+
+
+@pytest.fixture(scope="module")
+def random_runs():
+    """PySD's run (numpy's global stream seeded for a repeatable test) and the compiled
+    engine's 200 scenarios with seed 5, numpy path and kernel."""
+    model = flywheel.load(MODELS / "fn_random.mdl")
+    np.random.seed(20260101)
+    reference = flywheel.simulate(model, engine="pysd")
+    params = {"Scale": np.ones(200)}
+    runs = [flywheel.simulate(model, params=params, engine="compiled", method="euler", jit=jit,
+                              seed=5) for jit in (False, True)]
+    return model, reference, runs
+
+
+def _moments():
+    from scipy.stats import truncnorm
+
+    normal = truncnorm(-1.0, 2.5 / 1.5, loc=0.5, scale=1.5)
+    return {"Uniform Draw": (2.0, 5.0, 3.5, 0.75), "Unit Draw": (0.0, 1.0, 0.5, 1 / 12),
+            "Normal Draw": (-1.0, 3.0, normal.mean(), normal.var())}
+
+
+def test_random_draws_have_pysds_distribution(random_runs):
+    """PySD's draws (401) and the compiled engine's (200 x 401): every draw in the range;
+    the mean within 4.5 standard errors of the exact one, the variance within 4.5 standard
+    errors (estimated from the draws' fourth moment); a two-sample Kolmogorov-Smirnov test
+    between the engines does not reject at 0.1%."""
+    from scipy.stats import ks_2samp
+
+    _, reference, (run, _) = random_runs
+    for name, (low, high, mean, variance) in _moments().items():
+        pysd_draws, draws = reference[name].values.ravel(), run[name].values.ravel()
+        for sample in (pysd_draws, draws):
+            assert low <= sample.min() and sample.max() <= high, name
+            n = sample.size
+            assert abs(sample.mean() - mean) <= 4.5 * np.sqrt(variance / n), name
+            fourth = np.mean((sample - sample.mean()) ** 4)
+            assert abs(sample.var() - variance) <= 4.5 * np.sqrt((fourth - variance**2) / n), name
+        assert ks_2samp(pysd_draws, draws).pvalue > 1e-3, name
+
+
+def test_random_draws_are_new_each_step_and_scenario(random_runs):
+    """Lag-1 correlation in time, and correlation between two scenarios, within 4.5 standard
+    errors of 0 (1/sqrt(n))."""
+    run = random_runs[2][0]
+    draws = run["Uniform Draw"].values  # (time, scenario)
+    lag = np.corrcoef(draws[1:].ravel(), draws[:-1].ravel())[0, 1]
+    across = np.corrcoef(draws[:, 0], draws[:, 1])[0, 1]
+    assert abs(lag) <= 4.5 / np.sqrt(draws[1:].size) and abs(across) <= 4.5 / np.sqrt(401)
+
+
+def test_random_draws_are_the_seeds_whatever_the_batch_path_or_method(random_runs):
+    """The kernel draws the numpy path's numbers bit for bit; scenario 0 of the batch is the
+    single run with the same seed; another seed draws others; the stock adds up the draws
+    the outputs show (Euler: to 1e-12)."""
+    model, _, (run, kernel_run) = random_runs
+    names = ["Uniform Draw", "Normal Draw", "Unit Draw", "Initial Draw", "Accumulated Draws"]
+    for name in names:
+        np.testing.assert_array_equal(kernel_run[name], run[name], err_msg=name)
+    alone = flywheel.simulate(model, engine="compiled", method="euler", seed=5)
+    assert alone.attrs["seed"] == 5
+    for name in names:
+        np.testing.assert_array_equal(alone[name], run[name].isel(scenario=0), err_msg=name)
+    other = flywheel.simulate(model, engine="compiled", method="euler", seed=6)
+    assert not np.array_equal(other["Uniform Draw"], alone["Uniform Draw"])
+    flows = (alone["Uniform Draw"] + alone["Normal Draw"]).values
+    np.testing.assert_allclose(alone["Accumulated Draws"][1:], np.cumsum(flows[:-1]) * 0.25,
+                               rtol=1e-12)
+
+
+def test_a_fresh_seed_is_kept_and_a_bad_seed_is_refused(random_runs):
+    model = random_runs[0]
+    first = flywheel.simulate(model, engine="compiled", method="euler")
+    again = flywheel.simulate(model, engine="compiled", method="euler", seed=first.attrs["seed"])
+    np.testing.assert_array_equal(again["Normal Draw"], first["Normal Draw"])
+    with pytest.raises(flywheel.errors.ParameterValueError, match="seed must be an integer"):
+        flywheel.simulate(model, engine="compiled", seed=-1)
+
+
+@pytest.mark.parametrize(("name", "construct"), [("fn_sample_if_true", "SAMPLE IF TRUE"),
+                                                 ("fn_delay_fixed", "DELAY FIXED")])
+@CASTS
+def test_values_held_between_euler_steps_run_with_euler_only(name, construct):
+    """PySD updates these after each Euler step: the compiled engine runs them with Euler by
+    default and refuses another method, naming the element and the construct."""
+    model = flywheel.load(MODELS / f"{name}.mdl")
+    assert flywheel.simulate(model, engine="compiled").attrs["method"].startswith("euler")
+    with pytest.raises(flywheel.errors.ParameterValueError,
+                       match=f"uses {construct}.*method='euler', not 'RK45'"):
+        flywheel.simulate(model, engine="compiled", method="RK45")

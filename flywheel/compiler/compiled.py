@@ -152,7 +152,7 @@ class CompiledModel:
 
     def bind(self, params: Mapping[str, float | np.ndarray],
              control: tuple[float, float, float, float],
-             columns: Sequence[str] | None = None) -> Bound:
+             columns: Sequence[str] | None = None, seed: int = 0, first: int = 0) -> Bound:
         """Bind checked `params` (display names) and `control` values.
 
         Parameters
@@ -167,11 +167,14 @@ class CompiledModel:
             Output variables to compute (default: every element). A
             subscripted element's output is one column per element,
             ``Name[a,b]``, as in `variable_names`.
+        seed, first : int
+            The random functions' stream: the run's seed, and the index of the
+            first scenario (each scenario draws its own numbers).
         """
         columns = tuple(self.graph.columns) if columns is None else tuple(columns)
         make = self._module(columns)["make"]
         params = {k: np.asarray(v, dtype=float) if np.ndim(v) else v for k, v in params.items()}
-        y0, rhs, outputs = make(params, *control)
+        y0, rhs, outputs = make(params, *control, seed, first)
         n = max([np.shape(v)[-1] for v in params.values() if np.ndim(v)] + [1])
         state = np.empty((len(y0), n))
         for row, value in zip(state, y0):

@@ -120,6 +120,10 @@ class ModelGraph:
             if not isinstance(element, MacroElement):  # a macro's inside, as in PySD's outputs
                 self.columns[element.name] = ident
         self.tables += translator.inline_tables
+        #: Calls of the random functions (RANDOM UNIFORM, RANDOM NORMAL, RANDOM 0 1).
+        self.random_sites = translator.random_sites
+        #: (element, construct) that only method "euler" computes as PySD does.
+        self.euler_only = translator.euler_only
         self.delay_checks = translator.delay_checks
         self.globals = set(CONTROLS.values()) | {
             f"{t[0]}_{axis}" for t in self.tables for axis in "xy"}

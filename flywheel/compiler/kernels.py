@@ -9,6 +9,8 @@ One kernel module per model is generated from the compiler's scalar code
   value of the i-th name of :attr:`Kernel.constants`, used where ``has[i]``
   (literal constants always read ``p``; a constant defined by an equation
   is computed unless overridden). Overriding other constants never compiles.
+  Two entries follow the constants: the run's seed and the scenario's index,
+  the stream of the random functions (:mod:`flywheel.compiler.scalar`).
 * ``rates(t, y, c, dt, dy)`` and ``outputs(t, y, c, dt, o)``: the stocks'
   derivatives, and every output column followed by the state, over floats.
 * drivers (:data:`_DRIVERS`, the same text for every model): fixed-step
@@ -73,7 +75,8 @@ import numpy as np
 from numba import njit, prange
 
 from flywheel.compiler.scalar import (
-    fixed_structure, modulo, pulse, pulse_train, quantum, ramp, step, xidz, zidz,
+    fixed_structure, modulo, pulse, pulse_train, quantum, ramp, random_normal, random_uniform,
+    step, xidz, zidz,
 )
 
 _NS = {n_stocks}
@@ -99,7 +102,8 @@ def kernel_source(graph: ModelGraph, constants: Sequence[str]) -> str:
     nodes, static = graph.nodes, graph.static
     index = {name: i for i, name in enumerate(constants)}
     kept = [i for i in graph.order([i for i in nodes if i in static], initial=True)
-            if i in static and nodes[i].kind != "stock"] + ["_t0", "_tf", "_dt", "_saveper"]
+            if i in static and nodes[i].kind != "stock"] + ["_t0", "_tf", "_dt", "_saveper",
+                                                            "_seed", "_scenario"]
     slot = {ident: k for k, ident in enumerate(dict.fromkeys(kept))}
     lines = [_HEADER.format(n_stocks=len(graph.stocks), n_static=len(slot),
                             n_columns=len(graph.columns) + len(graph.stocks),
@@ -108,7 +112,8 @@ def kernel_source(graph: ModelGraph, constants: Sequence[str]) -> str:
         lines.append(f"{ident}_x = np.array({list(x)!r})")
         lines.append(f"{ident}_y = np.array({list(y)!r})")
     lines += ["", "", _JIT, "def initial(_p, _has, _t0, _tf, _dt, _saveper, _c, _y, _d):",
-              "    _t = _t0"]
+              "    _t = _t0", f"    _seed = _p[{len(constants)}]",
+              f"    _scenario = _p[{len(constants) + 1}]"]
     roots = [i for i in nodes if i in static or nodes[i].kind == "stock"]
     for ident in graph.order(roots, initial=True):
         node = nodes[ident]
@@ -181,7 +186,7 @@ def _fail(rec, at, state, before, prev, out, first, times, c, dt, row, sel, nan)
 
 @njit(cache=True, error_model="numpy")
 def initial_all(p, has, t0, tf, dt, saveper):
-    """Every scenario's initial values, one after another: the checks in them raise."""
+    """:func:`initial` for every row of `p`, not in parallel, so that its checks raise."""
     c = np.empty(_NC)
     y = np.empty(_NS)
     d = np.empty(_ND)
@@ -466,7 +471,8 @@ class Kernel:
     def run(self, values: Mapping[str, float | np.ndarray],
             control: tuple[float, float, float, float], grid, method: str, *,
             rtol: float = 1e-6, atol: float = 1e-6, max_step: float = np.inf,
-            columns: Sequence[str] | None = None, states: bool = False) -> KernelRun:
+            columns: Sequence[str] | None = None, states: bool = False, seed: int = 0,
+            first: int = 0) -> KernelRun:
         """Integrate every scenario of `values` with `method` and save on `grid`.
 
         Parameters
@@ -486,21 +492,25 @@ class Kernel:
             The output columns to keep (default: all).
         states : bool
             Keep the state instead (values keyed by :attr:`stock_names`).
+        seed, first : int
+            The random functions' stream: the run's seed (below 2**53), and the
+            index of the first scenario (each scenario draws its own numbers).
         """
         if method not in KERNEL_METHODS:
             raise ParameterValueError(
                 f"the compiled kernels integrate with {', '.join(KERNEL_METHODS)}, not {method!r}")
         n = max([np.size(v) for v in values.values()] + [1])
-        p = np.empty((n, len(self.constants)))
-        p[:] = self.defaults
-        has = np.zeros(len(self.constants), dtype=np.bool_)
+        p = np.empty((n, len(self.constants) + 2))  # the constants, the seed, the scenario
+        p[:, :-2] = self.defaults
+        p[:, -2], p[:, -1] = seed, first + np.arange(n)
+        has = np.zeros(len(self.constants) + 2, dtype=np.bool_)
         position = {name: i for i, name in enumerate(self.constants)}
         for name, value in values.items():
             if name not in position:
                 raise ParameterValueError(f"{name!r} is not a constant the kernel can set")
             p[:, position[name]] = value
             has[position[name]] = True
-        has |= ~np.isnan(self.defaults)
+        has[:-2] |= ~np.isnan(self.defaults)
         keep = self.columns if columns is None else tuple(columns)
         where = {name: k for k, name in enumerate(self.columns)}
         sel = np.array([where[c] for c in keep], dtype=np.int64)

@@ -6,15 +6,18 @@ The delay and smoothing functions keep stocks that the model file never
 names. They are reported under ``"<FUNCTION>(<element>)"``, where FUNCTION is
 the Vensim function as written (``SMOOTH``, ``SMOOTHI``, ``SMOOTH3``,
 ``SMOOTH3I``, ``SMOOTH N``, ``DELAY1``, ``DELAY1I``, ``DELAY3``, ``DELAY3I``,
-``DELAY N``, ``TREND``, ``FORECAST``) and element is the display name of the
-element whose equation calls it. A function with several stocks numbers them
-from the input side: ``"DELAY3(Shipments) stage 1"`` ... ``stage 3``; the
-last stage is the one the function outputs. When one equation calls the same
+``DELAY N``, ``DELAY FIXED``, ``SAMPLE IF TRUE``, ``TREND``, ``FORECAST``) and
+element is the display name of the element whose equation calls it. A
+function with several stocks numbers them from the input side:
+``"DELAY3(Shipments) stage 1"`` ... ``stage 3``; the last stage is the one
+the function outputs. When one equation calls the same
 function twice, the second is ``"SMOOTH(Price) #2"``.
 
 The values of DELAY stages are the stage contents as PySD keeps them
 (level x delay time / order x order, i.e. the outflow rate x delay time), so
-that ``DELAY3(X) stage 3 / delay time`` is the delay's output.
+that ``DELAY3(X) stage 3 / delay time`` is the delay's output. A DELAY FIXED's
+stage k is its input k time steps ago (its last stage is its output); a SAMPLE
+IF TRUE's stock is its last sample.
 
 Examples
 --------
@@ -40,7 +43,7 @@ CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 #: Names the generated code uses for itself; an element never gets one of them.
 RESERVED = frozenset(
     {"np", "math", "make", "controls", "xidz", "zidz", "modulo", "quantum", "step", "ramp",
-     "pulse", "pulse_train", "fixed_structure"}
+     "pulse", "pulse_train", "fixed_structure", "random_uniform", "random_normal"}
 )
 
 

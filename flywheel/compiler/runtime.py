@@ -28,6 +28,8 @@ __all__ = [
     "pulse_train",
     "quantum",
     "ramp",
+    "random_normal",
+    "random_uniform",
     "step",
     "xidz",
     "zidz",
@@ -35,6 +37,10 @@ __all__ = [
 
 #: What Vensim (and PySD) consider zero in XIDZ, ZIDZ, MODULO and the pulses.
 SMALL_VENSIM = 1e-6
+
+#: Draws RANDOM NORMAL makes for one value before it gives up (NaN) on a range that
+#: holds almost none of the distribution.
+NORMAL_ATTEMPTS = 1000
 
 
 def xidz(numerator, denominator, x):
@@ -178,4 +184,84 @@ def fixed_structure(value, count, expected, name):
             f"{expected} (from its default constants and TIME STEP); the compiled engine "
             "keeps the structure fixed, so run these values with engine='pysd'"
         )
+    return value
+
+
+# --- random numbers: a counter-based stream (splitmix64 of the seed, scenario, call and step)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def _uniforms(seed, scenario, site, step, draw):
+    """Uniform numbers in (0, 1), one per scenario: a function of the five counters only.
+
+    So a scenario's numbers do not depend on its batch, nor on how often the
+    model is evaluated within a time step (:mod:`flywheel.compiler.scalar` computes
+    the same bits).
+    """
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps around, by design
+        h = _mix(np.uint64(seed) + _GOLDEN)
+        for counter in (scenario, site, step, draw):
+            h = _mix(h + _GOLDEN * (np.asarray(counter, dtype=np.uint64) + np.uint64(1)))
+    return ((h >> np.uint64(11)).astype(float) + 0.5) * 2.0 ** -53
+
+
+def _step(t, t0, dt):
+    """The index of the time step holding `t`: a time within a step draws that step's
+    numbers (RK4's stages at t + dt/2 too; its last, at t + dt, the next step's)."""
+    return np.uint64(np.floor((t - t0) / dt + SMALL_VENSIM))
+
+
+def random_uniform(low, high, site, *, t, t0, dt, seed, scenario):
+    """Vensim RANDOM UNIFORM: uniform in [low, high), a new draw each time step.
+
+    `site` numbers the call in the model; `seed` and `scenario` (the indices of
+    the scenarios) select the stream. PySD draws from numpy's global stream
+    instead, so the two agree in distribution, not draw by draw.
+
+    Examples
+    --------
+    >>> x = random_uniform(2.0, 4.0, 1, t=0.0, t0=0.0, dt=1.0, seed=7, scenario=np.arange(3))
+    >>> bool(((2 <= x) & (x < 4)).all()), x.shape
+    (True, (3,))
+    """
+    u = _uniforms(seed, scenario, site, _step(t, t0, dt), 0)
+    return low + (high - low) * u
+
+
+def random_normal(low, high, mean, sd, site, *, t, t0, dt, seed, scenario):
+    """Vensim RANDOM NORMAL: normal (`mean`, `sd`) truncated to [low, high], as PySD's
+    ``truncnorm`` (no truncation where ``|sd| < 1e-6``), a new draw each time step.
+
+    Box-Muller draws, the ones outside the range drawn again; NaN after
+    :data:`NORMAL_ATTEMPTS` draws outside it (a range with almost no probability).
+
+    Examples
+    --------
+    >>> x = random_normal(-1.0, 1.0, 0.0, 2.0, 1, t=0.0, t0=0.0, dt=1.0, seed=7,
+    ...                   scenario=np.arange(1000))
+    >>> bool((np.abs(x) <= 1).all())
+    True
+    """
+    step = _step(t, t0, dt)
+    shape = np.broadcast(low, high, mean, sd, scenario).shape
+    value = np.full(shape, np.nan)
+    todo = np.ones(shape, dtype=bool)
+    wide = np.broadcast_to(np.abs(sd) < SMALL_VENSIM, shape)
+    for attempt in range(NORMAL_ATTEMPTS):
+        u1 = _uniforms(seed, scenario, site, step, 2 * attempt)
+        u2 = _uniforms(seed, scenario, site, step, 2 * attempt + 1)
+        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        draw = np.broadcast_to(mean + sd * z, shape)
+        accept = todo & (wide | ((low <= draw) & (draw <= high)))
+        value[accept] = draw[accept]
+        todo &= ~accept
+        if not todo.any():
+            break
     return value

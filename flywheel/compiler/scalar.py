@@ -12,12 +12,18 @@ Examples
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from numba import njit
 
-from flywheel.compiler.runtime import SMALL_VENSIM
+from flywheel.compiler.runtime import NORMAL_ATTEMPTS, SMALL_VENSIM
 from flywheel.errors import SimulationError
 
-__all__ = ["fixed_structure", "modulo", "pulse", "pulse_train", "quantum", "ramp", "step", "xidz", "zidz"]
+__all__ = [
+    "fixed_structure", "modulo", "pulse", "pulse_train", "quantum", "ramp", "random_normal",
+    "random_uniform", "step", "xidz", "zidz",
+]
 
 _jit = njit(cache=True, error_model="numpy")
 
@@ -83,3 +89,51 @@ def fixed_structure(value, count, expected):
             "the model compiled with (from its default constants and TIME STEP); run with "
             "jit=False for the element's name, or with engine='pysd'")
     return value
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_ONE = np.uint64(1)
+
+
+@_jit
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@_jit
+def _uniform(seed, scenario, site, step, draw):
+    """The runtime's uniform number of these counters, bit for bit."""
+    h = _mix(np.uint64(seed) + _GOLDEN)
+    h = _mix(h + _GOLDEN * (np.uint64(scenario) + _ONE))
+    h = _mix(h + _GOLDEN * (np.uint64(site) + _ONE))
+    h = _mix(h + _GOLDEN * (np.uint64(step) + _ONE))
+    h = _mix(h + _GOLDEN * (np.uint64(draw) + _ONE))
+    return (float(h >> np.uint64(11)) + 0.5) * 2.0 ** -53
+
+
+@_jit
+def _step(t, t0, dt):
+    return math.floor((t - t0) / dt + SMALL_VENSIM)
+
+
+@_jit
+def random_uniform(low, high, site, t, t0, dt, seed, scenario):
+    """RANDOM UNIFORM: uniform in [low, high), a new draw each time step."""
+    return low + (high - low) * _uniform(seed, scenario, site, _step(t, t0, dt), 0)
+
+
+@_jit
+def random_normal(low, high, mean, sd, site, t, t0, dt, seed, scenario):
+    """RANDOM NORMAL: normal (`mean`, `sd`) truncated to [low, high] (none if |sd| < 1e-6)."""
+    step = _step(t, t0, dt)
+    for attempt in range(NORMAL_ATTEMPTS):
+        u1 = _uniform(seed, scenario, site, step, 2 * attempt)
+        u2 = _uniform(seed, scenario, site, step, 2 * attempt + 1)
+        draw = mean + sd * (math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2))
+        if abs(sd) < SMALL_VENSIM or low <= draw <= high:
+            return draw
+    return np.nan

@@ -33,8 +33,8 @@ _HEADER = '''"""Compiled by flywheel.compiler: model and state rows in TITLE and
 import numpy as np
 
 from flywheel.compiler.runtime import (
-    check_delay_order, fixed_structure, modulo, pulse, pulse_train, quantum, ramp, step,
-    xidz, zidz,
+    check_delay_order, fixed_structure, modulo, pulse, pulse_train, quantum, ramp,
+    random_normal, random_uniform, step, xidz, zidz,
 )
 from flywheel.compiler import arrayruntime as _ar
 
@@ -82,10 +82,15 @@ def _make(graph: ModelGraph, columns: Sequence[str]) -> list[str]:
     nodes = graph.nodes
     # numpy floats throughout: 1/(K - 1) with K = 1 is inf (reported by the engine's
     # checks of every value), never Python's ZeroDivisionError
-    out = ["def make(_p, _t0, _tf, _dt, _saveper):",
-           '    """Bind the parameters `_p`; return (y0, rhs, outputs)."""',
+    out = ["def make(_p, _t0, _tf, _dt, _saveper, _seed=0, _first=0):",
+           '    """Bind the parameters `_p`; return (y0, rhs, outputs).',
+           "",
+           "    The random functions draw from the stream of `_seed` and of each scenario's",
+           '    index, counted from `_first`."""',
            "    _p = {k: v if isinstance(v, np.ndarray) else np.float64(v) for k, v in _p.items()}",
            "    _t0, _tf, _dt, _saveper = map(np.float64, (_t0, _tf, _dt, _saveper))",
+           "    _scenario = _first + np.arange(max([np.shape(v)[-1] for v in _p.values()"
+           " if np.ndim(v)] + [1]))",
            "    _t = _t0", "    # constants and initial values"]
     roots = [i for i in nodes if i in graph.static or nodes[i].kind == "stock"]
     for ident in graph.order(roots, initial=True):
