@@ -141,9 +141,13 @@ def test_subscripted_model_loads_and_runs_under_pysd():
     np.testing.assert_allclose(run["Total"], 30 * np.outer(t, [1.0, 2.0]), rtol=1e-12)
 
 
-def test_compiled_engine_refuses_subscripts_and_points_to_pysd():
-    with pytest.raises(UnsupportedConstructError, match="subscripts.*engine='pysd'"):
-        flywheel.simulate(FAULTS / "subscripts.mdl")
+def test_subscripted_model_runs_compiled_as_pysd_runs_it():
+    # The compiled engine runs subscripts now (issue 12); engine="auto" picks it.
+    run = flywheel.simulate(FAULTS / "subscripts.mdl", method="euler")
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(FAULTS / "subscripts.mdl", engine="pysd")
+    for name in reference.data_vars:  # 1e-9 relative: the same arithmetic, reordered
+        np.testing.assert_allclose(run[name], reference[name], rtol=1e-9, err_msg=name)
 
 
 def test_describe_lists_subscript_ranges(capsys):
