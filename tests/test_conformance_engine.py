@@ -276,3 +276,17 @@ def test_a_discrete_graphical_function_is_held_as_pysd_holds_it():
     np.testing.assert_array_equal(price, [10, 10, 20, 20, 15, 15])
     # Euler: dt x (8 x 10 + 8 x 20 + 8 x 15) by time 6; exact in binary.
     assert float(run["Spent"].sel(time=6.0)) == 90.0
+
+
+def test_subscripted_constants_read_from_a_file_match_pysd():
+    model = flywheel.load(TEST_MODELS / "data_subscripted.mdl")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    # data_table.csv: rows North 1, 2 and South 3, 4; the column read down: 1, 3.
+    np.testing.assert_array_equal(run["Rate Table"].isel(time=0), [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(run["Weight"].isel(time=0), [1, 3])
+    # Constant flows: Total = (1 + 2) * 1 + (3 + 4) * 3 = 24 a year, exact under Euler.
+    np.testing.assert_array_equal(run["Total"], 24.0 * run["time"])

@@ -80,19 +80,44 @@ def with_external_data(abstract_model, files: Mapping[str, Path]):
     """
     if not has_external_data(abstract_model):
         return abstract_model
-    sections = tuple(
-        dataclasses.replace(section, elements=tuple(
+    folder = Path(abstract_model.original_path).parent
+    sections = []
+    for section in abstract_model.sections:
+        ranges = _Ranges(section.subscripts, folder)
+        sections.append(dataclasses.replace(section, elements=tuple(
             dataclasses.replace(element, components=[
-                _component(element.name, component, files) for component in element.components])
-            for element in section.elements))
-        for section in abstract_model.sections)
-    return dataclasses.replace(abstract_model, sections=sections)
+                _component(element.name, component, files, ranges)
+                for component in element.components])
+            for element in section.elements)))
+    return dataclasses.replace(abstract_model, sections=tuple(sections))
 
 
-def _component(element: str, component, files: Mapping[str, Path]):
+class _Ranges:
+    """The subscript ranges of a section, resolved by PySD when first asked."""
+
+    def __init__(self, subscripts, folder: Path) -> None:
+        self._subscripts, self._folder, self._manager = subscripts, folder, None
+
+    def coords(self, subscripts: list[str]) -> dict | None:
+        """Range -> elements of a component over whole ranges; None for any other."""
+        from pysd.builders.python.subscripts import SubscriptManager
+
+        if self._manager is None:
+            self._manager = SubscriptManager(self._subscripts, self._folder)
+        if not all(name in self._manager.subscripts for name in subscripts):
+            return None
+        return self._manager.make_coord_dict(subscripts)
+
+
+def _component(element: str, component, files: Mapping[str, Path], ranges: _Ranges):
     tree = component.ast
-    if isinstance(tree, _GET) and not component.subscripts[0]:  # subscripted: left as is
-        tree = _read(element, tree, files, getattr(component, "keyword", None))
+    subscripts, excepted = component.subscripts
+    if isinstance(tree, _GET) and not subscripts:
+        tree = _read(element, tree, files, getattr(component, "keyword", None), {})
+    elif isinstance(tree, ae.GetConstantsStructure) and not excepted:
+        coords = ranges.coords(subscripts)  # a table over whole ranges, as a list constant
+        if coords is not None:
+            tree = _read(element, tree, files, None, coords)
     if isinstance(tree, (*_GET, ae.DataStructure)):  # left to the compiler's errors
         return component
     if component.type == "Data":  # an expression (of Time), as any auxiliary
@@ -100,8 +125,11 @@ def _component(element: str, component, files: Mapping[str, Path]):
     return component if tree is component.ast else dataclasses.replace(component, ast=tree)
 
 
-def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
-    """The structure the compiler reads in place of `tree`, from PySD's reader."""
+def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None, coords: dict):
+    """The structure the compiler reads in place of `tree`, from PySD's reader.
+
+    `coords` (range -> elements) shapes a subscripted constant's table.
+    """
     from pysd.py_backend import external
 
     if keyword == "raw":
@@ -111,7 +139,7 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
                              "for it; load the model with flywheel.load")
     path = files[tree.file]
     common = {"file_name": str(path), "tab": tree.tab, "root": path.parent,
-              "coords": {}, "final_coords": {}, "py_name": element}
+              "coords": coords, "final_coords": coords, "py_name": element}
     try:
         with warnings.catch_warnings():  # pandas' notices of its own changes, not the data's
             warnings.simplefilter("ignore", FutureWarning)
@@ -125,7 +153,7 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None):
     finally:
         external.Excels.clean()  # PySD keeps read files by name; a changed file is read anew
     if isinstance(tree, ae.GetConstantsStructure):
-        return float(reader.data)
+        return np.asarray(reader.data, dtype=float) if coords else float(reader.data)
     axis = "lookup_dim" if isinstance(tree, ae.GetLookupsStructure) else "time"
     x = np.asarray(reader.data.coords[axis].values, dtype=float)
     y = np.asarray(reader.data.values, dtype=float)
