@@ -9,7 +9,8 @@ same arithmetic, in another order: rounding only). The models: ``sub_1d``
 ``sub_vector`` (VECTOR SELECT, SORT ORDER, RANK, REORDER, INVERT MATRIX),
 ``sub_alloc`` (ALLOCATE BY PRIORITY, ALLOCATE AVAILABLE) and ``sub_mixed``
 (a 2-D :EXCEPT:, a stock defined per element, a lookup, DELAY1, SMOOTH3 and
-INITIAL over arrays, a variable over a subrange, a range used as a number).
+INITIAL over arrays, a variable over a subrange, a range used as a number, a
+subscripted variable named without its subscripts).
 """
 
 from __future__ import annotations
@@ -175,6 +176,8 @@ def test_causal_graph_follows_mappings_subranges_and_hidden_stocks():
     assert list(mapped.predecessors("Mapped Level[T2]")) == ["Level[S2]"]
     assert sorted(mapped.predecessors("Upper Sum")) == ["Level[S1]", "Level[S2]"]
     assert sorted(mapped.predecessors("Z[S3]")) == ["X[S3]"]
+    mixed = flywheel.causal_graph(TEST_MODELS / "sub_mixed.mdl")
+    assert list(mixed.predecessors("Whole Effect[East]")) == ["Effect[East]"]
     two_d = flywheel.causal_graph(TEST_MODELS / "sub_2d.mdl")
     smooth = two_d.nodes["SMOOTH(Smoothed Total)[South]"]
     assert smooth["hidden"] and smooth["element"] == "Smoothed Total[South]"

@@ -256,12 +256,14 @@ class Translator:
             value = self.arrays.subscript_value(tree.reference, self._element)
             if value is not None:  # a range or a range's element as a number
                 return value, True
-        if self.arrays is not None and tree.subscripts is not None \
-                and tree.reference in self.references:
+        if self.arrays is not None and tree.reference in self.references and (
+                tree.subscripts is not None or self.references[tree.reference] in self.arrays.dims):
+            # a subscripted variable named without subscripts reads all of it, as in PySD
             ident = self.references[tree.reference]
             deps.add(ident)
-            return self.arrays.reference(ident, tree.subscripts.subscripts, self._element,
-                                         tree.reference), True
+            subs = (tree.subscripts.subscripts if tree.subscripts is not None else
+                    [dim for dim, _ in self.arrays.dims[ident]])
+            return self.arrays.reference(ident, subs, self._element, tree.reference), True
         if tree.subscripts is not None:
             raise unsupported(self._element, "subscripts")
         if tree.reference == "time":

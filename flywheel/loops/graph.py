@@ -498,8 +498,9 @@ class _ArrayReading:
 
     def node(self, name: str, subscripts, binding: dict[str, str]) -> str | None:
         """The node of `name`[`subscripts`] read where `binding` holds; None when unresolved."""
-        subs = list(getattr(subscripts, "subscripts", []) or [])
         dims = self.dims[name]
+        # a subscripted variable named without subscripts reads all of it, as in PySD
+        subs = list(getattr(subscripts, "subscripts", []) or []) or [d for d, _ in dims]
         if len(subs) != len(dims):
             return None
         combo = []
