@@ -38,7 +38,7 @@ def fallbacks(caught) -> int:
 
 def refuse_to_compile(monkeypatch) -> None:
     """Make every compilation fail as an unsupported construct does."""
-    def unsupported(abstract_model, files=None):
+    def unsupported(*args, **kwargs):
         raise UnsupportedConstructError("element 'Flow' uses FAKE, which the compiled engine "
                                         "does not support; run this model with engine='pysd'")
 
