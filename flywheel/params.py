@@ -124,6 +124,19 @@ class ElementValues:
         """The length of the scenario axis (1 when the values do not vary)."""
         return self.values.shape[-1]
 
+    def part(self, start: int, stop: int) -> ElementValues:
+        """Scenarios `start` to `stop` (itself when the values do not vary by scenario).
+
+        Examples
+        --------
+        >>> v = ElementValues(("Region",), (("North",),), np.array([[1.0, 2.0, 3.0]]))
+        >>> v.part(1, 3).values.tolist()
+        [[2.0, 3.0]]
+        """
+        if self.width == 1:
+            return self
+        return ElementValues(self.dims, self.coords, self.values[..., start:stop])
+
     def scenario(self, index: int):
         """Scenario `index`'s values as an :class:`xarray.DataArray` (what PySD takes)."""
         import xarray as xr
