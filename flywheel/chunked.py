@@ -93,7 +93,8 @@ def _part(params: ScenarioParams, start: int, stop: int) -> ScenarioParams:
     if params.n_scenarios is None:
         return params
     return ScenarioParams({k: v[start:stop] if isinstance(v, np.ndarray) else v
-                           for k, v in params.values.items()}, stop - start)
+                           for k, v in params.values.items()}, stop - start,
+                          params.first + start)
 
 
 def _starts(params: ScenarioParams, size: int) -> range:

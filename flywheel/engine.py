@@ -45,7 +45,6 @@ def run_compiled(
     max_step: float | None = None,
     jit: bool | None = None,
     seed: int = 0,
-    first_scenario: int = 0,
 ) -> Trajectories:
     """Integrate `compiled` once for every scenario in `params`.
 
@@ -79,11 +78,10 @@ def run_compiled(
         and RK45's error controlled per scenario). None (default): whenever
         numba is installed and the method has a kernel; True: always (an
         error otherwise); False: never (the numpy path).
-    seed, first_scenario : int
-        The random functions' stream (RANDOM UNIFORM, RANDOM NORMAL): the
-        seed, and the index of the first scenario of `params` (a part of a
-        batch passes its offset, so that each scenario draws the same numbers
-        whatever its batch).
+    seed : int
+        The random functions' stream (RANDOM UNIFORM, RANDOM NORMAL): each
+        scenario draws by the seed and its index in the whole batch
+        (``params.first`` onwards), so the same numbers whatever its chunk.
 
     Raises
     ------
@@ -121,13 +119,13 @@ def run_compiled(
         if method in KERNEL_METHODS and not compiled.kernel_refusal and (
                 jit or jit is None and available()):
             return _run_kernel(compiled, params, control, grid, method,
-                               dict(options, seed=seed, first=first_scenario), return_columns)
-        bound = compiled.bind(params.values, control, return_columns, seed, first_scenario)
+                               dict(options, seed=seed, first=params.first), return_columns)
+        bound = compiled.bind(params.values, control, return_columns, seed, params.first)
         solution = METHODS[method](bound.rhs, bound.y0, grid, **options)
         out = _collect(compiled, bound, grid, solution.states, n)
         first = min(solution.failures, default=None)
         # the diagnosis looks at every variable
-        every = (compiled.bind(params.values, control, None, seed, first_scenario)
+        every = (compiled.bind(params.values, control, None, seed, params.first)
                  if return_columns is not None and first is not None else bound)
         failures = {j: _diagnose(compiled, every, failure, j, full=j == first)
                     for j, failure in solution.failures.items()}

@@ -157,10 +157,14 @@ class ScenarioParams:
         :class:`ElementValues`.
     n_scenarios : int or None
         The common length of the arrays, None when every value is a scalar.
+    first : int
+        The index of the first scenario in the whole batch (a chunk of a
+        batch starts later): the random functions draw by this index.
     """
 
     values: dict[str, float | np.ndarray]
     n_scenarios: int | None
+    first: int = 0
 
     def scenario(self, index: int) -> dict[str, float]:
         """The values of scenario `index`: floats, and DataArrays for subscripted constants."""

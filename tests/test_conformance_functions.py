@@ -118,8 +118,16 @@ def test_active_initial_is_its_initial_value_only_while_initialising(active_init
     np.testing.assert_array_equal(run["Initial Doubled Adjustment Time"], 14.0)
 
 
-#: PySD warns when it casts a delay order, as the models' fractions make it do.
+#: PySD warns when it casts a delay order (the fractions of the variants below).
 CASTS = pytest.mark.filterwarnings("ignore:(?s).*Casting delay order:UserWarning")
+
+
+def _variant(tmp_path, name: str, old: str, new: str):
+    """A copy of ``tests/models/<name>.mdl`` with `old` replaced by `new`, loaded."""
+    text = (MODELS / f"{name}.mdl").read_text()
+    assert text.count(old) == 1
+    (tmp_path / f"{name}.mdl").write_text(text.replace(old, new))
+    return flywheel.load(tmp_path / f"{name}.mdl")
 
 
 @pytest.fixture(scope="module")
@@ -127,16 +135,14 @@ def delay_fixed():
     return _runs("fn_delay_fixed")
 
 
-@CASTS
 def test_delay_fixed_reproduces_pysd(delay_fixed):
     _assert_pysd(*delay_fixed)
 
 
-@CASTS
 def test_delay_fixed_is_the_input_a_whole_number_of_steps_ago(delay_fixed):
-    """round(delay time / TIME STEP) steps (at least one), the initial value before: 1.5 / 0.25
-    is 6 steps, 0.6 / 0.25 rounds to 2, 0 / 0.25 becomes 1. To 1e-14 relative (each stage
-    moves by (new - old) / dt x dt)."""
+    """delay time / TIME STEP steps (at least one), the initial value before: 1.5 / 0.25 is 6
+    steps, 0.5 / 0.25 is 2, 0 / 0.25 becomes 1. To 1e-14 relative (each stage moves by
+    (new - old) / dt x dt)."""
     run = delay_fixed[1][0]
     orders, backlog = run["Orders"].values, run["Backlog"].values
     for name, steps, source, before in [("Shipments", 6, orders, 7.0),
@@ -163,12 +169,10 @@ def orders():
     return _runs("fn_order_expression")
 
 
-@CASTS
 def test_orders_given_by_expressions_reproduce_pysd(orders):
     _assert_pysd(*orders)
 
 
-@CASTS
 def test_orders_given_by_expressions_meet_the_euler_closed_form(orders):
     """Before the ramp (t < 4) the input is 10, then 20 from t = 1 (step 8): n stages each moving
     a = n dt / tau of the way give 10 + 10 P(Binomial(k - 8, a) >= n) at step k, to 1e-12."""
@@ -179,7 +183,7 @@ def test_orders_given_by_expressions_meet_the_euler_closed_form(orders):
     early = t < 4
     after = np.maximum(np.arange(t.size) - 8, 0)[early]
     for name, n, tau in [("Smoothed Input", 5, 2.0), ("Delayed Input", 3, 3.0),
-                         ("Delayed Input Fraction", 2, 3.0)]:
+                         ("Delayed Input Base", 2, 3.0)]:
         expected = 10 + 10 * binom.sf(n - 1, after, n * 0.125 / tau)
         np.testing.assert_allclose(run[name][early], expected, rtol=1e-12, atol=0, err_msg=name)
 
@@ -309,7 +313,6 @@ def test_a_fresh_seed_is_kept_and_a_bad_seed_is_refused(random_runs):
 
 @pytest.mark.parametrize(("name", "construct"), [("fn_sample_if_true", "SAMPLE IF TRUE"),
                                                  ("fn_delay_fixed", "DELAY FIXED")])
-@CASTS
 def test_values_held_between_euler_steps_run_with_euler_only(name, construct):
     """PySD updates these after each Euler step: the compiled engine runs them with Euler by
     default and refuses another method, naming the element and the construct."""
@@ -318,3 +321,38 @@ def test_values_held_between_euler_steps_run_with_euler_only(name, construct):
     with pytest.raises(flywheel.errors.ParameterValueError,
                        match=f"uses {construct}.*method='euler', not 'RK45'"):
         flywheel.simulate(model, engine="compiled", method="RK45")
+
+
+def test_random_draws_do_not_depend_on_the_chunks_of_a_batch(random_runs):
+    """A batch run in chunks (a small max_memory) draws each scenario's numbers by its index
+    in the whole batch: equal to the one-call run."""
+    from flywheel.chunked import scenario_cost, scenarios_per_call
+    from flywheel.params import RunTimes, scenario_params
+
+    model, _, (run, _) = random_runs
+    params = {"Scale": np.ones(200)}
+    cost = scenario_cost(model, "compiled", RunTimes(model), ["Uniform Draw"])
+    budget = cost.kept * 200 + cost.working * 30  # the result, and 30 scenarios at work
+    assert scenarios_per_call(model, "compiled", scenario_params(model, params),
+                              RunTimes(model), ["Uniform Draw"], budget=budget) < 200
+    chunked = flywheel.simulate(model, params=params, engine="compiled", method="euler", seed=5,
+                                return_columns=["Uniform Draw"], max_memory=budget)
+    np.testing.assert_array_equal(chunked["Uniform Draw"], run["Uniform Draw"])
+
+
+@CASTS
+@pytest.mark.parametrize(("name", "old", "new", "element"), [
+    ("fn_delay_fixed", "1.5\n\t~\tWeek", "1.6\n\t~\tWeek", "Shipments"),
+    ("fn_order_expression", "Base Order + 1\n", "Base Order + 1.7\n", "Delayed Input"),
+], ids=["delay-fixed-6.4-steps", "delay-n-order-3.7"])
+def test_fractions_are_cast_as_pysd_casts_them(tmp_path, name, old, new, element):
+    """A DELAY FIXED of 6.4 steps rounds to 6, a DELAY N order of 3.7 casts to 3 (PySD warns):
+    PySD's run to 1e-9, and the same values as the model's whole numbers (exact)."""
+    model = _variant(tmp_path, name, old, new)
+    reference = flywheel.simulate(model, engine="pysd")
+    runs = [flywheel.simulate(model, engine="compiled", method="euler", jit=jit)
+            for jit in (False, True)]
+    _assert_pysd(reference, runs)
+    original = flywheel.simulate(flywheel.load(MODELS / f"{name}.mdl"), engine="compiled",
+                                 method="euler")
+    np.testing.assert_array_equal(runs[0][element], original[element])
