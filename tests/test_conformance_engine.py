@@ -290,3 +290,16 @@ def test_subscripted_constants_read_from_a_file_match_pysd():
     np.testing.assert_array_equal(run["Weight"].isel(time=0), [1, 3])
     # Constant flows: Total = (1 + 2) * 1 + (3 + 4) * 3 = 24 a year, exact under Euler.
     np.testing.assert_array_equal(run["Total"], 24.0 * run["time"])
+
+
+def test_subscripted_data_read_from_a_file_match_pysd():
+    model = flywheel.load(TEST_MODELS / "data_series_regions.mdl")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    # data_regions.csv: North 10, 14, 20 and South 100, 80, 60 at times 0, 2, 4.
+    at = run.sel(time=[1.0, 3.0, 5.0])
+    np.testing.assert_allclose(at["Demand"], [[12, 90], [17, 70], [20, 60]], rtol=1e-15)
+    np.testing.assert_array_equal(at["Held Demand"], [[10, 100], [14, 80], [20, 60]])

@@ -86,8 +86,8 @@ def with_external_data(abstract_model, files: Mapping[str, Path]):
         ranges = _Ranges(section.subscripts, folder)
         sections.append(dataclasses.replace(section, elements=tuple(
             dataclasses.replace(element, components=[
-                _component(element.name, component, files, ranges)
-                for component in element.components])
+                new for component in element.components
+                for new in _components(element.name, component, files, ranges)])
             for element in section.elements)))
     return dataclasses.replace(abstract_model, sections=tuple(sections))
 
@@ -109,27 +109,57 @@ class _Ranges:
         return self._manager.make_coord_dict(subscripts)
 
 
-def _component(element: str, component, files: Mapping[str, Path], ranges: _Ranges):
+def _components(element: str, component, files: Mapping[str, Path], ranges: _Ranges) -> list:
+    """The components the compiler reads in place of `component`.
+
+    A subscripted constant over whole ranges becomes a list constant; subscripted
+    data over whole ranges, one component per element of the ranges, each its
+    own table of Time. Other subscripted GET structures are left as they are.
+    """
     tree = component.ast
     subscripts, excepted = component.subscripts
+    keyword = getattr(component, "keyword", None)
+    coords = (ranges.coords(subscripts) if subscripts and not excepted
+              and isinstance(tree, (ae.GetConstantsStructure, ae.GetDataStructure)) else None)
     if isinstance(tree, _GET) and not subscripts:
-        tree = _read(element, tree, files, getattr(component, "keyword", None), {})
-    elif isinstance(tree, ae.GetConstantsStructure) and not excepted:
-        coords = ranges.coords(subscripts)  # a table over whole ranges, as a list constant
-        if coords is not None:
-            tree = _read(element, tree, files, None, coords)
+        read = _read(element, tree, files, keyword, {})
+        tree = read[0] if isinstance(tree, ae.GetConstantsStructure) else _table(tree, keyword,
+                                                                                  *read)
+    elif isinstance(tree, ae.GetConstantsStructure) and coords is not None:
+        tree = _read(element, tree, files, None, coords)[0]
+    elif isinstance(tree, ae.GetDataStructure) and coords is not None:
+        times, values = _read(element, tree, files, keyword, coords)
+        return [dataclasses.replace(component, subscripts=(list(position), []),
+                                    ast=_table(tree, keyword, times, values[index]),
+                                    type="Auxiliary", subtype="Normal")
+                for index, position in _positions(coords)]
     if isinstance(tree, (*_GET, ae.DataStructure)):  # left to the compiler's errors
-        return component
+        return [component]
     if component.type == "Data":  # an expression (of Time), as any auxiliary
-        return dataclasses.replace(component, ast=tree, type="Auxiliary", subtype="Normal")
-    return component if tree is component.ast else dataclasses.replace(component, ast=tree)
+        return [dataclasses.replace(component, ast=tree, type="Auxiliary", subtype="Normal")]
+    return [component if tree is component.ast else dataclasses.replace(component, ast=tree)]
+
+
+def _positions(coords: dict) -> list[tuple[tuple, tuple[str, ...]]]:
+    """(index into the values after the first axis, elements) of each position of `coords`."""
+    shape = [len(items) for items in coords.values()]
+    return [(index, tuple(items[i] for items, i in zip(coords.values(), index)))
+            for index in np.ndindex(*shape)]
+
+
+def _table(tree, keyword: str | None, x, y):
+    """The lookup (GET LOOKUPS) or table of Time (GET DATA) of points (`x`, `y`)."""
+    x, y = tuple(float(v) for v in x), tuple(float(v) for v in y)
+    table = ae.LookupsStructure(x, y, (x[0], x[-1]), (min(y), max(y)), keyword or "interpolate")
+    if isinstance(tree, ae.GetLookupsStructure):
+        return table
+    return ae.InlineLookupsStructure(_TIME, linear(table))
 
 
 def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None, coords: dict):
-    """The structure the compiler reads in place of `tree`, from PySD's reader.
-
-    `coords` (range -> elements) shapes a subscripted constant's table.
-    """
+    """What PySD's reader reads for `tree`: a constant (a float, or an array over
+    `coords`, range -> elements), or the x (times) and values of a table (the
+    values' first axis along x, the others over `coords`)."""
     from pysd.py_backend import external
 
     if keyword == "raw":
@@ -153,18 +183,14 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None, co
     finally:
         external.Excels.clean()  # PySD keeps read files by name; a changed file is read anew
     if isinstance(tree, ae.GetConstantsStructure):
-        return np.asarray(reader.data, dtype=float) if coords else float(reader.data)
+        return (np.asarray(reader.data, dtype=float) if coords else float(reader.data)), None
     axis = "lookup_dim" if isinstance(tree, ae.GetLookupsStructure) else "time"
     x = np.asarray(reader.data.coords[axis].values, dtype=float)
-    y = np.asarray(reader.data.values, dtype=float)
     if np.any(np.diff(x) <= 0):
         raise ModelFileError(f"element {element!r}: the {axis.replace('_dim', '')} values read "
                              f"from {tree.file!r} do not increase: {x.tolist()}")
-    x, y = tuple(x.tolist()), tuple(y.tolist())
-    table = ae.LookupsStructure(x, y, (x[0], x[-1]), (min(y), max(y)), keyword or "interpolate")
-    if isinstance(tree, ae.GetLookupsStructure):
-        return table
-    return ae.InlineLookupsStructure(_TIME, linear(table))
+    values = np.asarray(reader.data.transpose(axis, *coords).values, dtype=float)
+    return x, np.moveaxis(values, 0, -1)  # the axis along x last: values[index] is a series
 
 
 def _reader(tree, keyword: str | None, common: dict):
