@@ -9,16 +9,19 @@ GET structure in a copy of the abstract model, as constructs the compiler
 already has, so the cache key of the compiled model (the abstract model's
 ``repr``) holds the data and a changed file compiles anew:
 
-* ``GET ... CONSTANTS`` becomes the number read;
+* ``GET ... CONSTANTS`` becomes the number read, or over whole subscript
+  ranges the table read, as a list constant;
 * ``GET ... LOOKUPS`` becomes the lookup table read;
 * ``GET ... DATA`` becomes a table of Time, of the data's kind, read as
   PySD's ``Data`` reads it: linearly (``:INTERPOLATE:``, the default),
   holding the last value (``:HOLD BACKWARD:``) or taking the next
   (``:LOOK FORWARD:``), the first or last value outside the data's times
-  (:mod:`flywheel.compiler.lookups` makes the held kinds linear tables).
+  (:mod:`flywheel.compiler.lookups` makes the held kinds linear tables);
+  over whole subscript ranges, one such table per element.
 
-A data variable read without an equation (PySD's ``data_files``) and
-``:RAW:`` data (missing between its times) are not compiled.
+A data variable read without an equation (PySD's ``data_files``), ``:RAW:``
+data (missing between its times), subscripted lookups and GET structures for
+single elements or with ``:EXCEPT:`` are not compiled.
 
 Examples
 --------
