@@ -16,6 +16,10 @@ elements and argument elements follow it after a space: ``"M(E) half
 factor"``. They are :class:`MacroElement` instances: the compiler keeps them
 out of the outputs, as PySD's run does.
 
+A call in a subscripted equation is expanded the same way, without the
+caller's subscripts: the compiler then refuses the subscripted arguments in
+the macro's elements, naming them, and ``engine="auto"`` runs PySD's engine.
+
 Examples
 --------
 >>> import flywheel
