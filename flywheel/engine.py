@@ -165,6 +165,8 @@ def _run_kernel(compiled, params, control, grid, method, options, columns) -> Tr
 
 def _collect(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:
     n_times = len(states)
+    if bound.blocks is not None:
+        return _collect_blocks(compiled, bound, grid, states, n)
     out: dict[str, np.ndarray] = {}
     for k, (t, y) in enumerate(zip(grid.steps[grid.saved], states)):
         for name, value in zip(bound.columns, bound.outputs(t, y)):
@@ -176,3 +178,19 @@ def _collect(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:
                 out[name] = np.empty((n_times, n))
             out[name][k] = value
     return out
+
+def _collect_blocks(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:
+    """As :func:`_collect`, a subscripted variable stored as one block per saved time."""
+    n_times = len(states)
+    blocks: dict[tuple[str, ...], np.ndarray] = {}
+    for k, (t, y) in enumerate(zip(grid.steps[grid.saved], states)):
+        for rows, value in zip(bound.block_columns, bound.blocks(t, y)):
+            value = np.reshape(np.asarray(value, float), (len(rows), -1))
+            if rows[0] in compiled.static_names:
+                if k == 0:
+                    blocks[rows] = np.broadcast_to(value, (n_times, len(rows), n))
+                continue
+            if k == 0:
+                blocks[rows] = np.empty((n_times, len(rows), n))
+            blocks[rows][k] = value
+    return {row: block[:, j] for rows, block in blocks.items() for j, row in enumerate(rows)}

@@ -39,12 +39,20 @@ class Bound:
         ``outputs(t, y) -> tuple`` of the values of `columns` (floats or arrays).
     columns : tuple of str
         Display names returned by `outputs`.
+    blocks : callable or None
+        For a subscripted model: ``blocks(t, y) -> tuple`` of the same values,
+        one item per variable (a subscripted one as one array of shape
+        ``(*range sizes, n)``), cheaper than `outputs` per call; None otherwise.
+    block_columns : tuple of tuple of str
+        The columns of each item of `blocks`, in row-major order.
     """
 
     y0: np.ndarray
     rhs: Callable[[float, np.ndarray], np.ndarray]
     outputs: Callable[[float, np.ndarray], tuple]
     columns: tuple[str, ...]
+    blocks: Callable[[float, np.ndarray], tuple] | None = None
+    block_columns: tuple[tuple[str, ...], ...] = ()
 
 
 class CompiledModel:
@@ -174,10 +182,13 @@ class CompiledModel:
         columns = tuple(self.graph.columns) if columns is None else tuple(columns)
         make = self._module(columns)["make"]
         params = {k: np.asarray(v, dtype=float) if np.ndim(v) else v for k, v in params.items()}
-        y0, rhs, outputs = make(params, *control, seed, first)
+        y0, rhs, outputs, blocks = make(params, *control, seed, first)
         n = max([np.shape(v)[-1] for v in params.values() if np.ndim(v)] + [1])
         state = np.empty((len(y0), n))
         for row, value in zip(state, y0):
             row[:] = value
-        return Bound(state, rhs, outputs, tuple(r for c in columns for r in self._rows[c]))
+        rows = tuple(self._rows[c] for c in columns)
+        subscripted = any(len(r) > 1 for r in rows)
+        return Bound(state, rhs, outputs, tuple(r for group in rows for r in group),
+                     blocks if subscripted else None, rows if subscripted else ())
 

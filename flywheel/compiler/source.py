@@ -125,7 +125,13 @@ def _make(graph: ModelGraph, columns: Sequence[str]) -> list[str]:
     out += _dynamic(graph, set(idents))
     items = [_rows(nodes[i]) if i in nodes else i for i in idents]
     out.append(f"        return ({''.join(item + ', ' for item in items)})")
-    out += ["", "    return y0, rhs, outputs"]
+    out += ["", "    def blocks(_t, _y):",
+            '        """The output columns at time `_t`, a subscripted variable as one array."""',
+            "        _t = np.float64(_t)"]
+    out += _dynamic(graph, set(idents))
+    items = [_whole(nodes[i]) if i in nodes else i for i in idents]
+    out.append(f"        return ({''.join(item + ', ' for item in items)})")
+    out += ["", "    return y0, rhs, outputs, blocks"]
     return out
 
 
@@ -144,6 +150,13 @@ def _dynamic(graph: ModelGraph, needed: set[str]) -> list[str]:
         elif ident not in graph.static:
             lines.append(f"        {ident} = {graph.nodes[ident].code}")
     return lines
+
+
+def _whole(node) -> str:
+    """`node`'s value as one item: a subscripted variable's whole array."""
+    if not node.dims:
+        return node.ident
+    return f"_ar.full({node.ident}, {tuple(len(i) for _, i in node.dims)!r})"
 
 
 def _rows(node) -> str:
