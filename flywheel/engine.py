@@ -179,6 +179,7 @@ def _collect(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:
             out[name][k] = value
     return out
 
+
 def _collect_blocks(compiled, bound, grid, states, n) -> dict[str, np.ndarray]:
     """As :func:`_collect`, a subscripted variable stored as one block per saved time."""
     n_times = len(states)
