@@ -267,7 +267,7 @@ def scenario_params(model, params: Mapping[str, object] | None, *,
     values: dict[str, float | np.ndarray] = {}
     arrays = subscripted_constants(model)
     for name, value in params.items():
-        if arrays and (_DataArray(value) or "[" in str(name)):
+        if arrays and (_is_data_array(value) or "[" in str(name)):
             display, element_values = _element_values(model, arrays, str(name), value, values)
             values[display] = element_values
             check_range(display, element_values.values, model.elements[display].range,
@@ -299,7 +299,7 @@ def scenario_params(model, params: Mapping[str, object] | None, *,
     return ScenarioParams(values, next(iter(lengths.values()), None))
 
 
-def _DataArray(value: object) -> bool:  # noqa: N802 -- reads as the type it tests
+def _is_data_array(value: object) -> bool:
     """Whether `value` is an xarray.DataArray (without importing xarray)."""
     return type(value).__name__ == "DataArray" and type(value).__module__.startswith("xarray")
 
