@@ -303,3 +303,23 @@ def test_subscripted_data_read_from_a_file_match_pysd():
     at = run.sel(time=[1.0, 3.0, 5.0])
     np.testing.assert_allclose(at["Demand"], [[12, 90], [17, 70], [20, 60]], rtol=1e-15)
     np.testing.assert_array_equal(at["Held Demand"], [[10, 100], [14, 80], [20, 60]])
+
+
+def test_macro_calls_over_a_subscript_range_keep_a_stock_per_element():
+    model = flywheel.load(TEST_MODELS / "macro_subscripted.mdl")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    assert model.compiled.stock_names[:2] == ("EXPO SMOOTH(Smoothed)[North]",
+                                              "EXPO SMOOTH(Smoothed)[South]")
+    reference = flywheel.simulate(model, engine="pysd")
+    assert set(run.data_vars) == set(reference.data_vars)
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    # South's input is constant: its smooth stays at 5 (and 15 weighted), exactly.
+    np.testing.assert_array_equal(run["Smoothed"].sel(Region="South"), 5.0)
+    np.testing.assert_array_equal(run["Weighted Smooth"].sel(Region="South"), 15.0)
+    after = run["time"].to_numpy() >= 2.0
+    steps = (run["time"].to_numpy()[after] - 2.0) / 0.125
+    # North: Euler's smooth of a step from 10 to 20 at time 2; 1e-12 relative: rounding.
+    np.testing.assert_allclose(run["Smoothed"].sel(Region="North")[after],
+                               20.0 - 10.0 * (1.0 - 0.125 / 1.5) ** steps, rtol=1e-12)

@@ -16,9 +16,11 @@ elements and argument elements follow it after a space: ``"M(E) half
 factor"``. They are :class:`MacroElement` instances: the compiler keeps them
 out of the outputs, as PySD's run does.
 
-A call in a subscripted equation is expanded the same way, without the
-caller's subscripts: the compiler then refuses the subscripted arguments in
-the macro's elements, naming them, and ``engine="auto"`` runs PySD's engine.
+A call in an equation over whole subscript ranges (``Smoothed[Region] = M(
+Demand[Region], 2)``) gives the macro's elements those ranges: one set of
+stocks per element of the ranges. A call in an equation for single elements
+of a range is expanded without them; the compiler then refuses the
+subscripted arguments by name, and ``engine="auto"`` runs PySD's engine.
 
 Examples
 --------
@@ -63,10 +65,14 @@ def expand_macros(abstract_model):
     if not others:
         return abstract_model
     macros = {section.name: section for section in others}
+    ranges = frozenset(subscript.name for subscript in main.subscripts)
     added: list[MacroElement] = []
-    elements = [dataclasses.replace(element, components=[
-        dataclasses.replace(c, ast=_Expansion(macros, added, element.name, ()).visit(c.ast))
-        for c in element.components]) for element in main.elements]
+    elements = []
+    for element in main.elements:
+        expansion = _Expansion(macros, added, element.name, (), ranges)
+        elements.append(dataclasses.replace(element, components=[
+            dataclasses.replace(c, ast=expansion.visit(c.ast, {}, c.subscripts[0]))
+            for c in element.components]))
     section = dataclasses.replace(main, elements=tuple(elements + added))
     return dataclasses.replace(abstract_model, sections=(section,))
 
@@ -74,13 +80,30 @@ def expand_macros(abstract_model):
 class _Expansion:
     """Expands the macro calls in the equations of one element, `owner`."""
 
-    def __init__(self, macros: dict, added: list, owner: str, calling: tuple[str, ...]) -> None:
+    def __init__(self, macros: dict, added: list, owner: str, calling: tuple[str, ...],
+                 ranges: frozenset) -> None:
         self.macros, self.added, self.owner, self.calling = macros, added, owner, calling
+        self.ranges = ranges
         self.counts: dict[str, int] = {}
+        self.subscripts: list[str] = []
 
-    def visit(self, tree: object, replace: dict | None = None) -> object:
-        """`tree` with macro calls expanded and the references in `replace` replaced."""
-        return _rebuild(tree, lambda node: self._node(node, replace or {}), {})
+    def visit(self, tree: object, replace: dict, subscripts: list[str]) -> object:
+        """`tree` (an equation over `subscripts`) with macro calls expanded and the
+        references in `replace` replaced."""
+        whole = subscripts and set(subscripts) <= self.ranges
+        self.subscripts = list(subscripts) if whole else []
+        return _rebuild(tree, lambda node: self._node(node, replace), {})
+
+    def _reference(self, name: str) -> ae.ReferenceStructure:
+        """A reference to the element `name` of an expansion, over the call's ranges."""
+        over = ae.SubscriptsReferenceStructure(list(self.subscripts)) if self.subscripts else None
+        return ae.ReferenceStructure(reference_key(name), over)
+
+    def _component(self, component, tree: object):
+        """`component` of a macro's element with the AST `tree`, over the call's ranges."""
+        if component.subscripts[0]:  # the macro's own subscripts
+            return dataclasses.replace(component, ast=tree)
+        return dataclasses.replace(component, ast=tree, subscripts=(list(self.subscripts), []))
 
     def _node(self, node: object, replace: dict) -> object:
         if isinstance(node, ae.ReferenceStructure) and node.reference in replace:
@@ -106,20 +129,21 @@ class _Expansion:
         base = f"{output.name}({self.owner})" + (f" #{count}" if count > 1 else "")
         names = {reference_key(e.name): base if e is output else f"{base} {e.name}"
                  for e in macro.elements}
-        replace = {key: ae.ReferenceStructure(reference_key(name)) for key, name in names.items()}
+        replace = {key: self._reference(name) for key, name in names.items()}
         for param, argument in zip(macro.params, arguments):
             if isinstance(argument, (Number, ae.ReferenceStructure)):
                 replace[reference_key(param)] = argument
             else:
                 name = f"{base} {param}"
-                self._add(name, [AbstractComponent(([], []), argument)], AbstractElement(name, []))
-                replace[reference_key(param)] = ae.ReferenceStructure(reference_key(name))
+                self._add(name, [self._component(AbstractComponent(([], []), 0.0), argument)],
+                          AbstractElement(name, []))
+                replace[reference_key(param)] = self._reference(name)
         for element in macro.elements:
             inner = _Expansion(self.macros, self.added, names[reference_key(element.name)],
-                               self.calling + (key,))
-            self._add(inner.owner, [dataclasses.replace(c, ast=inner.visit(c.ast, replace))
+                               self.calling + (key,), self.ranges)
+            self._add(inner.owner, [self._component(c, inner.visit(c.ast, replace, self.subscripts))
                                     for c in element.components], element)
-        return ae.ReferenceStructure(reference_key(base))
+        return self._reference(base)
 
     def _add(self, name: str, components: list, source: AbstractElement) -> None:
         self.added.append(MacroElement(name=name, components=components, units=source.units,
