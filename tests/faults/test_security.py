@@ -69,7 +69,9 @@ def test_text_pysd_would_paste_unescaped_is_refused(tmp_path, fresh_cache):
     path.write_text(text)
     with pytest.raises(ModelFileError, match="element Room Temperature holds the text"):
         flywheel.simulate(path, engine="pysd")
-    assert not fresh_cache.exists()  # refused before anything was written
+    # refused before anything was translated (only PySD's parse, which runs nothing, is kept)
+    assert not (fresh_cache / "flywheel" / "pysd").exists()
+    assert [p.parent.name for p in fresh_cache.rglob("*.*")] == ["parsed"]
 
 
 # ------------------------------------------------------------- the translation cache
