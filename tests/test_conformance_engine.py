@@ -323,3 +323,12 @@ def test_macro_calls_over_a_subscript_range_keep_a_stock_per_element():
     # North: Euler's smooth of a step from 10 to 20 at time 2; 1e-12 relative: rounding.
     np.testing.assert_allclose(run["Smoothed"].sel(Region="North")[after],
                                20.0 - 10.0 * (1.0 - 0.125 / 1.5) ** steps, rtol=1e-12)
+
+
+def test_a_macro_called_with_the_wrong_arguments_is_named(tmp_path):
+    text = (TEST_MODELS / "macro_smooth.mdl").read_text().replace(
+        "EXPO SMOOTH(Demand, Averaging Time)", "EXPO SMOOTH(Demand)")
+    (tmp_path / "wrong_call.mdl").write_text(text)
+    with pytest.raises(ModelFileError, match="element 'Smoothed Demand' calls macro "
+                                             "'EXPO SMOOTH' with 1 arguments; it takes 2"):
+        flywheel.simulate(tmp_path / "wrong_call.mdl", engine="compiled")
