@@ -21,8 +21,8 @@ order given by an expression are fixed when the model compiles, from its
 default constants and TIME STEP; a run that would change them stops with an
 error. SAMPLE IF TRUE, DELAY FIXED and non-negative stocks follow PySD's
 update after each Euler step: a model with them runs with ``"euler"`` (its
-default; another method is refused). Subscripts: ranges, subranges, mappings, equations per element or
-subrange, :EXCEPT:, constants given as lists and tables, SUM, PROD, VMIN,
+default; another method is refused). Subscripts: ranges, subranges,
+mappings, equations per element or subrange, :EXCEPT:, constants given as lists and tables, SUM, PROD, VMIN,
 VMAX, ELMCOUNT, VECTOR SELECT, VECTOR SORT ORDER, VECTOR RANK, VECTOR
 REORDER, INVERT MATRIX, ALLOCATE BY PRIORITY and ALLOCATE AVAILABLE, as
 :mod:`flywheel.compiler.arrays` describes (the numba kernel declines such
