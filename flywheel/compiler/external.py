@@ -83,15 +83,20 @@ def with_external_data(abstract_model, files: Mapping[str, Path]):
     """
     if not has_external_data(abstract_model):
         return abstract_model
+    from pysd.py_backend.external import Excels
+
     folder = Path(abstract_model.original_path).parent
     sections = []
-    for section in abstract_model.sections:
-        ranges = _Ranges(section.subscripts, folder)
-        sections.append(dataclasses.replace(section, elements=tuple(
-            dataclasses.replace(element, components=[
-                new for component in element.components
-                for new in _components(element.name, component, files, ranges)])
-            for element in section.elements)))
+    try:
+        for section in abstract_model.sections:
+            ranges = _Ranges(section.subscripts, folder)
+            sections.append(dataclasses.replace(section, elements=tuple(
+                dataclasses.replace(element, components=[
+                    new for component in element.components
+                    for new in _components(element.name, component, files, ranges)])
+                for element in section.elements)))
+    finally:
+        Excels.clean()  # PySD keeps each file read, by name: read once here, anew next time
     return dataclasses.replace(abstract_model, sections=tuple(sections))
 
 
@@ -163,8 +168,6 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None, co
     """What PySD's reader reads for `tree`: a constant (a float, or an array over
     `coords`, range -> elements), or the x (times) and values of a table (the
     values' first axis along x, the others over `coords`)."""
-    from pysd.py_backend import external
-
     if keyword == "raw":
         raise unsupported(element, ":RAW: data (missing between its times)")
     if tree.file not in files:
@@ -183,8 +186,6 @@ def _read(element: str, tree, files: Mapping[str, Path], keyword: str | None, co
         detail = " ".join(str(error).split()) or type(error).__name__
         raise ModelFileError(f"element {element!r}: PySD's reader cannot read {tree.file!r} "
                              f"({path}): {detail}") from error
-    finally:
-        external.Excels.clean()  # PySD keeps read files by name; a changed file is read anew
     if isinstance(tree, ae.GetConstantsStructure):
         return (np.asarray(reader.data, dtype=float) if coords else float(reader.data)), None
     axis = "lookup_dim" if isinstance(tree, ae.GetLookupsStructure) else "time"
