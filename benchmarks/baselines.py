@@ -1,4 +1,4 @@
-"""pysimlin's and PySD's time for one run of a model, the baselines every sweep figure is a ratio of.
+"""pysimlin's and PySD's time for one run of a model: what every sweep figure is a ratio of.
 
 Run the scripts that use it as ``python benchmarks/NAME.py`` (a sibling module).
 """

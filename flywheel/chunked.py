@@ -1,4 +1,4 @@
-"""A batch of scenarios run in chunks that fit ``max_memory``: gathered in memory, or streamed to disk.
+"""A batch run in chunks that fit ``max_memory``: gathered in memory, or streamed to disk.
 
 :func:`flywheel.simulate` asks :func:`scenarios_per_call` how many scenarios
 one engine call may run (:mod:`flywheel.memory`). When that is fewer than the
