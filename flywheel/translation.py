@@ -54,7 +54,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from flywheel.errors import CacheFolderError, ModelFileError
 
-__all__ = ["cache_root", "data_files", "private_folder", "translated_module"]
+__all__ = ["ast_nodes", "cache_root", "data_files", "private_folder", "translated_module"]
 
 #: Changes whenever the layout of a cache entry does, so old entries are not reused.
 _LAYOUT = "flywheel-pysd-2"
@@ -130,7 +130,7 @@ def translated_module(model) -> Path:
 # --------------------------------------------------------------- what PySD pastes
 
 
-def _nodes(tree: object) -> Iterator[object]:
+def ast_nodes(tree: object) -> Iterator[object]:
     """Every dataclass node (AST node, subscript range ...) inside `tree`."""
     stack = [tree]
     while stack:
@@ -176,7 +176,7 @@ def _pasted(model) -> Iterator[tuple[str, str]]:
                     yield owner, element.name
                 for text in _strings(component.subscripts):
                     yield owner, text
-                for node in _nodes(component.ast):
+                for node in ast_nodes(component.ast):
                     yield from ((owner, text) for text in _node_strings(node))
 
 
@@ -215,7 +215,7 @@ def _file_specs(abstract) -> Iterator[tuple[str, object]]:
                 yield f"subscript range {subscript.name!r}", subscript.subscripts
         for element in section.elements:
             for component in element.components:
-                for node in _nodes(component.ast):
+                for node in ast_nodes(component.ast):
                     if isinstance(node, _GET):
                         yield f"element {element.name!r}", node
 

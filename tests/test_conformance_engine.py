@@ -264,7 +264,7 @@ def test_a_constant_behind_a_control_variable_leaves_the_times_as_they_are(contr
         np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
 
 
-def test_a_discrete_graphical_function_is_held_as_pysd_holds_it():
+def test_discrete_and_extrapolated_graphical_functions_as_pysd_computes_them():
     model = flywheel.load(TEST_MODELS / "data_lookup_discrete.xmile")
     run = flywheel.simulate(model, method="euler")
     assert run.attrs["engine"] == "compiled"
@@ -276,6 +276,17 @@ def test_a_discrete_graphical_function_is_held_as_pysd_holds_it():
     np.testing.assert_array_equal(price, [10, 10, 20, 20, 15, 15])
     # Euler: dt x (8 x 10 + 8 x 20 + 8 x 15) by time 6; exact in binary.
     assert float(run["Spent"].sel(time=6.0)) == 90.0
+    # Points (1, 2), (3, 6), (5, 7), extrapolated along the end segments (slopes 2, 0.5).
+    np.testing.assert_array_equal(run["Trend"].sel(time=[0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+                                  [0, 1, 2, 4, 6, 6.5, 7, 7.5])
+
+
+def test_an_extrapolated_table_of_an_argument_with_state_is_refused(tmp_path):
+    text = (TEST_MODELS / "data_lookup_discrete.xmile").read_text().replace(
+        "<eqn>Trend_Table(TIME)</eqn>", "<eqn>Trend_Table(SMTH1(TIME, 1))</eqn>")
+    (tmp_path / "stateful.xmile").write_text(text)
+    with pytest.raises(UnsupportedConstructError, match="'Trend Table' uses a 'extrapolate'"):
+        flywheel.simulate(tmp_path / "stateful.xmile", engine="compiled")
 
 
 def test_subscripted_constants_read_from_a_file_match_pysd():

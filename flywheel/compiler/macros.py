@@ -42,7 +42,7 @@ from pysd.translators.structures.abstract_model import AbstractComponent, Abstra
 from flywheel.compiler.naming import reference_key
 from flywheel.errors import ModelFileError
 
-__all__ = ["MacroElement", "expand_macros"]
+__all__ = ["MacroElement", "expand_macros", "rebuild"]
 
 
 @dataclasses.dataclass
@@ -92,7 +92,7 @@ class _Expansion:
         references in `replace` replaced."""
         whole = subscripts and set(subscripts) <= self.ranges
         self.subscripts = list(subscripts) if whole else []
-        return _rebuild(tree, lambda node: self._node(node, replace), {})
+        return rebuild(tree, lambda node: self._node(node, replace))
 
     def _reference(self, name: str) -> ae.ReferenceStructure:
         """A reference to the element `name` of an expansion, over the call's ranges."""
@@ -150,18 +150,19 @@ class _Expansion:
                                        limits=source.limits, documentation=source.documentation))
 
 
-def _rebuild(tree: object, visit, memo: dict) -> object:
+def rebuild(tree: object, visit, memo: dict | None = None) -> object:
     """`tree` rebuilt bottom-up with each AST node passed through `visit`.
 
     A node met twice (PySD shares one node as the input and the initial value
     of SMOOTH) is rebuilt once, so the sharing survives.
     """
+    memo = {} if memo is None else memo
     if id(tree) in memo:
         return memo[id(tree)]
     if isinstance(tree, (list, tuple)):
-        result = type(tree)(_rebuild(item, visit, memo) for item in tree)
+        result = type(tree)(rebuild(item, visit, memo) for item in tree)
     elif isinstance(tree, ae.AbstractSyntax):
-        fields = {f.name: _rebuild(getattr(tree, f.name), visit, memo)
+        fields = {f.name: rebuild(getattr(tree, f.name), visit, memo)
                   for f in dataclasses.fields(tree)}
         result = visit(dataclasses.replace(tree, **fields))
     else:
