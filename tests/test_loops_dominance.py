@@ -207,3 +207,20 @@ def test_saved_times_report_the_every_step_scores_there():
     for name in ("link_score", "loop_score", "relative_loop_score"):
         np.testing.assert_array_equal(saved[name].values,
                                       every[name].sel(time=saved["time"]).values)
+
+
+def test_the_analysis_run_of_a_random_model_is_simulate_with_seed_0():
+    """RANDOM draws from the run's stream: the loop analysis's values are those of
+    flywheel.simulate(seed=0), every step, to rounding."""
+    from flywheel.loops.evaluate import evaluator
+
+    model = flywheel.load(TEST_MODELS / "fn_random.mdl")
+    run = evaluator(model).run()
+    reference = flywheel.simulate(model, method="euler", seed=0,
+                                  saveper=model.control["TIME STEP"])
+    compared = [name for name in run.values if name in reference.data_vars]
+    assert len(compared) >= 3
+    for name in compared:
+        values = np.broadcast_to(np.asarray(run.values[name]), (run.times.size, 1))[:, 0]
+        np.testing.assert_allclose(values, reference[name].sel(time=run.times).values,
+                                   rtol=1e-12, err_msg=name)

@@ -250,7 +250,7 @@ def random_normal(low, high, mean, sd, site, *, t, t0, dt, seed, scenario):
     True
     """
     step = _step(t, t0, dt)
-    shape = np.broadcast(low, high, mean, sd, scenario).shape
+    shape = np.broadcast(low, high, mean, sd, scenario, step).shape
     value = np.full(shape, np.nan)
     todo = np.ones(shape, dtype=bool)
     wide = np.broadcast_to(np.abs(sd) < SMALL_VENSIM, shape)

@@ -229,9 +229,11 @@ class Evaluator:
         return METHODS[method](bound.rhs, bound.y0, grid, rtol=1e-6, atol=1e-6,
                                max_step=np.inf).states
 
-    def _globals(self, control) -> dict:
+    def _globals(self, control, n_scenarios: int) -> dict:
         namespace = {"np": np, **{name: getattr(runtime, name) for name in runtime.__all__}}
         namespace.update(zip(("_t0", "_tf", "_dt", "_saveper"), control))
+        # the random functions' stream: the kernel run's default seed, scenario by scenario
+        namespace.update(_seed=0, _scenario=np.arange(n_scenarios))
         for ident, x, y in self.graph.tables:
             namespace[f"{ident}_x"] = np.array(x)
             namespace[f"{ident}_y"] = np.array(y)
@@ -240,7 +242,7 @@ class Evaluator:
     def _namespace(self, bound, grid, states, rows, control) -> dict:
         """Every identifier's value at the steps `rows` (`states` holds the states there)."""
         graph, nodes = self.graph, self.graph.nodes
-        base = self._globals(control)
+        base = self._globals(control, states.shape[2])
         first = dict(zip(bound.columns, bound.outputs(grid.steps[0], bound.y0)))
         at_start = dict(base, _t=grid.steps[0])
         for row, ident in enumerate(self.stocks):
