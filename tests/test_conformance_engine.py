@@ -343,3 +343,14 @@ def test_a_macro_called_with_the_wrong_arguments_is_named(tmp_path):
     with pytest.raises(ModelFileError, match="element 'Smoothed Demand' calls macro "
                                              "'EXPO SMOOTH' with 1 arguments; it takes 2"):
         flywheel.simulate(tmp_path / "wrong_call.mdl", engine="compiled")
+
+
+def test_a_subscript_range_read_from_a_file_compiles():
+    model = flywheel.load(TEST_MODELS / "data_subscript_range.mdl")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    assert run["Stock"].coords["Region"].values.tolist() == ["north", "south", "east"]
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    np.testing.assert_array_equal(run["Total"], 6.0 * run["time"])  # constant flows: exact
