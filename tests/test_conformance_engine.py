@@ -299,6 +299,8 @@ def test_subscripted_constants_read_from_a_file_match_pysd():
     # data_table.csv: rows North 1, 2 and South 3, 4; the column read down: 1, 3.
     np.testing.assert_array_equal(run["Rate Table"].isel(time=0), [[1, 2], [3, 4]])
     np.testing.assert_array_equal(run["Weight"].isel(time=0), [1, 3])
+    np.testing.assert_array_equal(run["Bonus"].isel(time=0), [4, 3])
+    np.testing.assert_array_equal(run["Row Rates"].isel(time=0), [[3, 4], [1, 2]])
     # Constant flows: Total = (1 + 2) * 1 + (3 + 4) * 3 = 24 a year, exact under Euler.
     np.testing.assert_array_equal(run["Total"], 24.0 * run["time"])
 
@@ -314,6 +316,7 @@ def test_subscripted_data_read_from_a_file_match_pysd():
     at = run.sel(time=[1.0, 3.0, 5.0])
     np.testing.assert_allclose(at["Demand"], [[12, 90], [17, 70], [20, 60]], rtol=1e-15)
     np.testing.assert_array_equal(at["Held Demand"], [[10, 100], [14, 80], [20, 60]])
+    np.testing.assert_allclose(at["Swapped"], [[90, 12], [70, 17], [60, 20]], rtol=1e-15)
 
 
 def test_macro_calls_over_a_subscript_range_keep_a_stock_per_element():

@@ -9,19 +9,19 @@ GET structure in a copy of the abstract model, as constructs the compiler
 already has, so the cache key of the compiled model (the abstract model's
 ``repr``) holds the data and a changed file compiles anew:
 
-* ``GET ... CONSTANTS`` becomes the number read, or over whole subscript
-  ranges the table read, as a list constant;
+* ``GET ... CONSTANTS`` becomes the number read, or for a subscripted
+  element the table read, as a list constant;
 * ``GET ... LOOKUPS`` becomes the lookup table read;
 * ``GET ... DATA`` becomes a table of Time, of the data's kind, read as
   PySD's ``Data`` reads it: linearly (``:INTERPOLATE:``, the default),
   holding the last value (``:HOLD BACKWARD:``) or taking the next
   (``:LOOK FORWARD:``), the first or last value outside the data's times
   (:mod:`flywheel.compiler.lookups` makes the held kinds linear tables);
-  over whole subscript ranges, one such table per element.
+  for a subscripted element, one such table per element.
 
 A data variable read without an equation (PySD's ``data_files``), ``:RAW:``
-data (missing between its times), subscripted lookups and GET structures for
-single elements or with ``:EXCEPT:`` are not compiled.
+data (missing between its times), subscripted lookups and GET structures
+with ``:EXCEPT:`` are not compiled.
 
 Examples
 --------
@@ -106,23 +106,31 @@ class _Ranges:
     def __init__(self, subscripts, folder: Path) -> None:
         self._subscripts, self._folder, self._manager = subscripts, folder, None
 
-    def coords(self, subscripts: list[str]) -> dict | None:
-        """Range -> elements of a component over whole ranges; None for any other."""
+    def coords(self, subscripts: list[str]) -> dict:
+        """Range -> elements of a component's `subscripts` (ranges or single elements)."""
+        return self._resolved().make_coord_dict(subscripts)
+
+    def shape(self, subscripts: list[str]) -> tuple[int, ...]:
+        """The shape PySD gives a list constant over `subscripts`: a single element
+        takes no axis, a range one of its length."""
+        ranges = self._resolved().subscripts
+        return tuple(len(ranges[name]) for name in subscripts if name in ranges)
+
+    def _resolved(self):
         from pysd.builders.python.subscripts import SubscriptManager
 
         if self._manager is None:
             self._manager = SubscriptManager(self._subscripts, self._folder)
-        if not all(name in self._manager.subscripts for name in subscripts):
-            return None
-        return self._manager.make_coord_dict(subscripts)
+        return self._manager
 
 
 def _components(element: str, component, files: Mapping[str, Path], ranges: _Ranges) -> list:
     """The components the compiler reads in place of `component`.
 
-    A subscripted constant over whole ranges becomes a list constant; subscripted
-    data over whole ranges, one component per element of the ranges, each its
-    own table of Time. Other subscripted GET structures are left as they are.
+    A subscripted constant becomes a list constant (a number for a single
+    element); subscripted data, one component per element, each its own table
+    of Time. Subscripted lookups and GET structures with ``:EXCEPT:`` are left
+    as they are.
     """
     tree = component.ast
     subscripts, excepted = component.subscripts
@@ -134,7 +142,8 @@ def _components(element: str, component, files: Mapping[str, Path], ranges: _Ran
         tree = read[0] if isinstance(tree, ae.GetConstantsStructure) else _table(tree, keyword,
                                                                                   *read)
     elif isinstance(tree, ae.GetConstantsStructure) and coords is not None:
-        tree = _read(element, tree, files, None, coords)[0]
+        table = _read(element, tree, files, None, coords)[0].reshape(ranges.shape(subscripts))
+        tree = table if table.ndim else float(table)
     elif isinstance(tree, ae.GetDataStructure) and coords is not None:
         times, values = _read(element, tree, files, keyword, coords)
         return [dataclasses.replace(component, subscripts=(list(position), []),
