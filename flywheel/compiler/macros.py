@@ -20,7 +20,7 @@ A call in an equation over whole subscript ranges (``Smoothed[Region] = M(
 Demand[Region], 2)``) gives the macro's elements those ranges: one set of
 stocks per element of the ranges. A call in an equation for single elements
 of a range is expanded without them; the compiler then refuses the
-subscripted arguments by name, and ``engine="auto"`` runs PySD's engine.
+subscripted arguments by name (PySD 3.14's run of such a call fails too).
 
 Examples
 --------
