@@ -357,3 +357,19 @@ def test_a_subscript_range_read_from_a_file_compiles():
     for name in reference.data_vars:
         np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
     np.testing.assert_array_equal(run["Total"], 6.0 * run["time"])  # constant flows: exact
+
+
+@pytest.mark.parametrize("jit", [False, None])
+def test_xmile_pulse_and_open_ramp_as_pysd_computes_them(jit):
+    model = flywheel.load(TEST_MODELS / "auto_xmile_forms.xmile")
+    run = flywheel.simulate(model, method="euler", jit=jit)
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    times = run["time"].to_numpy()
+    # Exact: magnitude / DT during one step; the open ramp 2 (t - 1) after time 1.
+    np.testing.assert_array_equal(run["Single Pulse"], np.where(times == 1.0, 32.0, 0.0))
+    np.testing.assert_array_equal(run["Pulse Train"], np.where(np.isin(times, [1, 3, 5]), 16, 0))
+    np.testing.assert_array_equal(run["Open Ramp"], np.where(times > 1, 2 * (times - 1), 0))
+    assert float(run["Received"].sel(time=6.0)) == 20.0

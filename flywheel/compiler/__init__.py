@@ -95,9 +95,10 @@ def compile_model(abstract_model, files: Mapping[str, Path] | None = None,
     from flywheel.compiler.external import with_external_data
     from flywheel.compiler.lookups import with_linear_lookups
     from flywheel.compiler.macros import expand_macros
+    from flywheel.compiler.xmile import with_vensim_forms
 
-    abstract_model = with_linear_lookups(expand_macros(with_control_values(
-        with_external_data(abstract_model, files or {}), control)))
+    abstract_model = with_vensim_forms(with_linear_lookups(expand_macros(with_control_values(
+        with_external_data(abstract_model, files or {}), control))))
     key = model_key(abstract_model)
     if key in _CACHE:
         _CACHE.move_to_end(key)
