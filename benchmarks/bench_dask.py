@@ -5,9 +5,10 @@ Usage::
     python benchmarks/bench_dask.py [--model models/flywheel.mdl] [--runs 1000000] [--workers 1 2 4]
     python benchmarks/bench_dask.py --scheduler tcp://host:8786 --runs 1000000
 
-A Latin hypercube (seed 1) over the model's feedback strengths, one outcome
-(``Total Compute Spend@2035/2025``) kept per run: memory is the outcomes,
-whatever the number of runs. Measured in one run of the script:
+A Latin hypercube (seed 1) over the model's feedback strengths (each over its
+declared range; a constant without one over 0.8 to 1.2 times its default), one
+outcome (``--outcome``, default ``Total Compute Spend@2035/2025``) kept per
+run: memory is the outcomes, whatever the number of runs. Measured in one run of the script:
 
 * the baselines: pysimlin's and PySD's time for one run of the model (at its
   TIME STEP), and the raw batch kernel (one ``flywheel.simulate`` of
@@ -48,10 +49,24 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTCOME = "Total Compute Spend@2035/2025"
 
 
+def _problem(model) -> dict:
+    """The feedback strengths over their declared ranges, else 0.8 to 1.2 times the default."""
+    from flywheel.experiments import define_problem
+    from flywheel.vocabulary import feedback_strengths
+
+    names = feedback_strengths(model)
+    bounds = []
+    for name in names:
+        low, high = model.elements[name].range[:2]
+        value = model.constants[name]
+        bounds.append([0.8 * value, 1.2 * value] if low is None or high is None else [low, high])
+    return define_problem(model, names, bounds=bounds)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the sweeps and print throughput per worker count."""
     import flywheel
-    from flywheel.experiments import define_problem, sample
+    from flywheel.experiments import sample
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "flywheel.mdl")
@@ -59,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch", type=int, default=10_000,
                         help="scenarios of the raw batch kernel's baseline")
+    parser.add_argument("--outcome", default=OUTCOME, help="the outcome spec kept per run")
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument("--scheduler", help="address or scheduler file of an existing cluster")
     parser.add_argument("--check", action="store_true", help="compare with a local sweep")
@@ -67,18 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     from distributed import Client, LocalCluster
 
     model = flywheel.load(args.model)
-    samples = sample(define_problem(model), args.runs, method="latin", seed=1)
-    options = {"outcomes": [OUTCOME], "progress": False}
+    samples = sample(_problem(model), args.runs, method="latin", seed=1)
+    options = {"outcomes": [args.outcome], "progress": False}
     if args.chunk_size:
         options["chunk_size"] = args.chunk_size
     print(f"model {model.path.name}: {len(samples):,} runs (Latin hypercube over the feedback "
-          f"strengths), outcome {OUTCOME}, Euler at TIME STEP {model.control['TIME STEP']:g}")
+          f"strengths), outcome {args.outcome}, Euler at TIME STEP {model.control['TIME STEP']:g}")
     head = dict(zip(samples.names, samples.values[:max(args.batch, 50)].T))
     t_simlin, t_pysd, note = per_run(model.path, head)
     print(f"pysimlin, one run: {t_simlin * 1e3:.3f} ms" if t_simlin else note)
     print(f"PySD, one run: {t_pysd * 1e3:.1f} ms")
     batch = {k: v[:args.batch] for k, v in head.items()}
-    column = [OUTCOME.split("@")[0]]
+    column = [args.outcome.split("@")[0]]
     flywheel.simulate(model, params={k: v[:2] for k, v in batch.items()}, method="euler",
                       return_columns=column)  # load the kernel
     _, t_batch = timed(lambda: flywheel.simulate(model, params=batch, method="euler",
@@ -101,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         _, t_start = timed(lambda: warm(client, model, column[0]))
         result, t_sweep = timed(lambda: flywheel.sweep(model, samples, engine=client, **options))
         same = "" if local is None else "; equal to local: " + str(np.array_equal(
-            result[OUTCOME].values, local[OUTCOME].values, equal_nan=True))
+            result[args.outcome].values, local[args.outcome].values, equal_nan=True))
         print(line(f"{label} (start-up {t_start:.1f} s)", t_sweep, len(samples) / t_sweep)
               + same)
 
