@@ -348,7 +348,7 @@ def test_a_macro_called_with_the_wrong_arguments_is_named(tmp_path):
         flywheel.simulate(tmp_path / "wrong_call.mdl", engine="compiled")
 
 
-def test_a_subscript_range_read_from_a_file_compiles():
+def test_a_subscript_range_read_from_a_file_and_its_copy_compile():
     model = flywheel.load(TEST_MODELS / "data_subscript_range.mdl")
     run = flywheel.simulate(model, method="euler")
     assert run.attrs["engine"] == "compiled"
@@ -357,6 +357,7 @@ def test_a_subscript_range_read_from_a_file_compiles():
     for name in reference.data_vars:
         np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
     np.testing.assert_array_equal(run["Total"], 6.0 * run["time"])  # constant flows: exact
+    np.testing.assert_array_equal(run["Weighted Total"], 8.5 * run["time"])  # Zone <-> Region
 
 
 @pytest.mark.parametrize("jit", [False, None])
