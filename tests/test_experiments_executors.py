@@ -47,7 +47,7 @@ def test_local_processes_equal_this_process_exactly(jevons, samples, local):
 def test_a_dask_local_cluster_equals_the_local_engine_exactly(jevons, samples, local):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # any free port
         with distributed.Client(cluster) as client:
             on_dask = sweep(jevons, samples, outcomes=OUTCOMES, chunk_size=10, engine=client,
                             progress=False)
