@@ -159,7 +159,7 @@ def _link_scores(ev: Evaluator, run, edges: Sequence[tuple[str, str]]) -> np.nda
     values = run.values
     n = run.times.size
     width = max(1, run.n_scenarios or 1)
-    rows = np.asarray(next(iter(values.values()))).shape[0] if values else n
+    rows = run.after.stop  # the rows evaluated: every step, or two per scored step
     # Δx z, Δz and Δx of every link; a link whose source its target does not read stays 0
     partial, change, source_change = np.zeros((3, n - 1, len(edges), width))
     by_target: dict[str, list[int]] = {}

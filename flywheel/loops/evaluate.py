@@ -217,13 +217,17 @@ class Evaluator:
                     + (f" in scenario {scenario}" if checked.n_scenarios else "")
                     + " (a value that is not finite)")
             namespace = self._namespace(bound, grid, states[rows], rows, control)
-        graph_values = {name: namespace[ident] for name, ident in self.ident.items()}
-        return EulerRun(grid.steps[scored], step, graph_values, namespace,
+        return EulerRun(grid.steps[scored], step, self._graph_values(namespace), namespace,
                         checked.n_scenarios, values, before, after)
 
+    def _graph_values(self, namespace: dict) -> dict:
+        """Each causal-graph node's value, from the identifiers' values."""
+        return {name: namespace[ident] for name, ident in self.ident.items()}
+
     def _states(self, bound, values, control, grid, method) -> np.ndarray:
-        """The state at every step: one compiled kernel run where numba is, else numpy."""
-        if method in KERNEL_METHODS and available():
+        """The state at every step: one compiled kernel run where numba is and the
+        kernel runs the model (not a subscripted one: `kernel_refusal`), else numpy."""
+        if method in KERNEL_METHODS and available() and not self.compiled.kernel_refusal:
             run = self.compiled.kernel().run(values, control, grid, method, states=True)
             return np.stack([run.values[name] for name in self.compiled.stock_names], axis=1)
         return METHODS[method](bound.rhs, bound.y0, grid, rtol=1e-6, atol=1e-6,
@@ -344,7 +348,14 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def evaluator(model: Model) -> Evaluator:
-    """The :class:`Evaluator` of `model`, built once per Model object."""
+    """The :class:`Evaluator` of `model`, built once per Model object: an
+    :class:`~flywheel.loops.evaluate_arrays.ArrayEvaluator` (one node per
+    element) for a subscripted model."""
     if model not in _CACHE:
-        _CACHE[model] = Evaluator(model)
+        if any(node.dims for node in model.compiled.graph.nodes.values()):
+            from flywheel.loops.evaluate_arrays import ArrayEvaluator
+
+            _CACHE[model] = ArrayEvaluator(model)
+        else:
+            _CACHE[model] = Evaluator(model)
     return _CACHE[model]
