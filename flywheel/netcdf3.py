@@ -124,7 +124,6 @@ class NetCDFWriter:
             self._begins.append(offset)
             size = _TYPES[kind].itemsize * int(np.prod(shape, dtype=np.int64))
             offset += size + (-size % 4)
-        self._end = offset
         file.truncate(offset)
         self._maps = {}
 
