@@ -142,3 +142,31 @@ def test_an_element_moved_alone_leaves_the_others(migration):
     assert not changes["Emigration[North]"].any()
     np.testing.assert_allclose(changes["Emigration[South]"],
                                run.change(run.values["Emigration[South]"]), rtol=1e-12, atol=0)
+
+
+def test_scenarios_and_save_period_score_each_element_as_the_scalar_model():
+    """Two scenarios, reported every year: element North equals the scalar model (1e-9)."""
+    params = {"Maximum Growth Rate": np.array([0.5, 0.6]), "Carrying Capacity": np.array([1000.0, 200.0])}
+    scalar = flywheel.loop_dominance(TEST_MODELS / "ltm_logistic.mdl", params=params, saveper=1.0)
+    model = flywheel.load(TEST_MODELS / "sub_ltm_logistic.mdl")
+    elements = flywheel.loop_dominance(model, saveper=1.0, params={
+        "Maximum Growth Rate[North]": params["Maximum Growth Rate"],
+        "Carrying Capacity": params["Carrying Capacity"]})
+    assert elements.sizes["scenario"] == 2 and elements.sizes["time"] == 31
+    north = _loop(elements, "Population[North] -> Net Growth[North]")
+    np.testing.assert_allclose(elements["relative_loop_score"].sel(loop=north).values,
+                               scalar["relative_loop_score"].sel(loop="R1").values,
+                               rtol=0, atol=1e-9)
+
+
+def test_dominant_periods_per_element(logistic):
+    dominance, run = logistic
+    periods = flywheel.dominant_periods(dominance)
+    assert len(periods) == 2 * len(REGIONS)  # growth, then crowding, in each region
+    north = periods[periods["loop"].isin(
+        [_loop(dominance, "Population[North] -> Net Growth[North]")])]
+    # growth dominates the steps starting below K / 2 (relative scores 1 - P/K against P/K):
+    # the last ends at the first time P exceeds K / 2
+    population = run["Population"].sel(Region="North").values
+    crossing = run["time"].values[np.argmax(population > REGIONS["North"] / 2)]
+    assert float(north["end"].iloc[0]) == pytest.approx(crossing, abs=1e-9)
