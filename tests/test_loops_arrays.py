@@ -170,3 +170,19 @@ def test_dominant_periods_per_element(logistic):
     population = run["Population"].sel(Region="North").values
     crossing = run["time"].values[np.argmax(population > REGIONS["North"] / 2)]
     assert float(north["end"].iloc[0]) == pytest.approx(crossing, abs=1e-9)
+
+
+def test_loops_of_the_aggregated_graph(migration):
+    loops = flywheel.feedback_loops(migration, aggregate_over=["Region"])
+    # the element links' polarities (two measured along the run) carry over to the merged links
+    assert {" -> ".join(l.variables): l.polarity for l in loops} == {
+        "Population -> Births": "reinforcing",
+        "Population -> Emigration": "balancing",
+        "Population -> Emigration -> Immigration": "reinforcing",
+    }
+    with pytest.raises(flywheel.errors.ParameterValueError, match="not a node .* aggregate_over"):
+        flywheel.loop_dominance(migration, loops=loops)
+    by_region = flywheel.feedback_loops(TEST_MODELS / "sub_2d.mdl", aggregate_over=["Product"])
+    assert {" -> ".join(l.variables) for l in by_region} == {
+        "SMOOTH(Smoothed Total)[North]", "SMOOTH(Smoothed Total)[South]",
+        "Stock[North] -> Growth[North]", "Stock[South] -> Growth[South]"}

@@ -32,7 +32,7 @@ import hashlib
 import itertools
 import warnings
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +40,7 @@ import networkx as nx
 
 from flywheel.errors import LoopLimitWarning, LoopNameWarning, UnknownLoopError
 from flywheel.params import closest
-from flywheel.loops.graph import Structure, model_structure
+from flywheel.loops.graph import Structure, aggregate, model_structure
 from flywheel.loops.names import (
     LoopName,
     match_names,
@@ -254,6 +254,7 @@ def feedback_loops(
     names: str | Path | bool | None = None,
     max_loops: int = DEFAULT_MAX_LOOPS,
     numeric: bool = True,
+    aggregate_over: Iterable[str] | bool | None = None,
 ) -> FeedbackLoops:
     """Every feedback loop of `model`, with its polarity, a stable id and a name.
 
@@ -275,6 +276,14 @@ def feedback_loops(
         Measure the links whose polarity the equations do not say ("?")
         along the model's default run (compiled engine) and use the measured
         sign ("+", "-", or "mixed" when it changes). False keeps them "?".
+    aggregate_over : iterable of str or True, optional
+        In a subscripted model each element is a node (``Population[North]``)
+        and loops run through elements. Given ranges (True: every range), the
+        loops of the graph with those ranges' elements merged
+        (:func:`flywheel.causal_graph` with `aggregate_over`) instead, each
+        link's polarity that of its elements' links (measured ones included;
+        elements of different signs make it "mixed"). Such loops describe the
+        structure; :func:`flywheel.loop_dominance` scores only element loops.
 
     Returns
     -------
@@ -317,6 +326,8 @@ def feedback_loops(
         raise ParameterValueError(f"max_loops must be a positive integer, got {max_loops!r}")
     if isinstance(model, nx.DiGraph):
         return _find(model, names, max_loops, numeric)
+    if aggregate_over is not None and aggregate_over is not False:
+        return _aggregated(model, aggregate_over, names, max_loops, numeric)
     structure = model_structure(model)
     path = _sidecar(structure, names)
     stamp = (path, path.stat().st_mtime_ns if path.is_file() else None) if path else None
@@ -389,8 +400,20 @@ def _find_loops(model, names, max_loops: int, numeric: bool) -> FeedbackLoops:
         method = "strongest-path"
         cycles = strongest_path_loops(loop_graph, _search_scores(structure, loop_graph))
     if numeric and structure is not None:
-        _measure_unknown_links(structure, graph, cycles)
+        _measure_unknown_links(structure, graph, [edge for cycle in cycles
+                                                  for edge in zip(cycle, cycle[1:] + cycle[:1])])
     return _assemble(cycles, graph, structure, entries, label, method)
+
+
+def _aggregated(model, ranges, names, max_loops: int, numeric: bool) -> FeedbackLoops:
+    """The loops of `model`'s causal graph with the elements of `ranges` merged."""
+    structure = model_structure(model)
+    graph = structure.graph.copy()
+    if numeric:  # measured per element, before the elements' links are merged
+        _measure_unknown_links(structure, graph, list(_loop_graph(graph, structure).edges))
+    merged = aggregate(graph, None if ranges is True else ranges)
+    path = _sidecar(structure, names)
+    return _find(merged, path if path is not None else False, max_loops, False)
 
 
 def _entries(structure, graph, names) -> list[LoopName]:
@@ -452,12 +475,9 @@ def _assemble(cycles, graph, structure, entries, label, method) -> FeedbackLoops
 
 
 # ---------------------------------------------------------------------- numeric polarity
-def _measure_unknown_links(structure: Structure, graph: nx.DiGraph, cycles) -> None:
-    """Replace "?" on the loops' links by the sign measured along the default run."""
-    unread = {(a, b) for a, b, d in graph.edges(data=True) if d["polarity"] == "?"}
-    unknown = set()
-    for cycle in cycles:
-        unknown.update(edge for edge in zip(cycle, cycle[1:] + cycle[:1]) if edge in unread)
+def _measure_unknown_links(structure: Structure, graph: nx.DiGraph, edges) -> None:
+    """Replace "?" on the links `edges` by the sign measured along the default run."""
+    unknown = {edge for edge in edges if graph.edges[edge]["polarity"] == "?"}
     if not unknown:
         return
     from flywheel.errors import FlywheelError

@@ -396,6 +396,14 @@ def _dominance(model, loops, params, method, final_time, dt, saveper) -> xr.Data
     ev = evaluator(model)
     run = ev.run(params, method=method, final_time=final_time, dt=dt, saveper=saveper)
     table = _loop_table(loops)
+    unknown = [node for edge in table.edges for node in edge if node not in ev.nodes]
+    if unknown:
+        from flywheel.errors import ParameterValueError
+
+        raise ParameterValueError(
+            f"loop variable {unknown[0]!r} is not a node of the causal graph of "
+            f"{model.name!r}: loops found with aggregate_over (elements merged) are not "
+            "scored; score the element loops of flywheel.feedback_loops(model)")
     scores = _link_scores(ev, run, table.edges)
     if available():
         from flywheel.loops.products import loop_scores

@@ -156,6 +156,11 @@ class Evaluator:
         return [self.name[i] for i in self._programs[name][1]]
 
     @property
+    def nodes(self) -> frozenset:
+        """Display names of the causal-graph nodes this evaluator evaluates."""
+        return frozenset(self.ident)
+
+    @property
     def equations(self) -> list[str]:
         """Display names of the nodes with a varying equation (auxiliaries, flows, stocks)."""
         return list(self._programs)

@@ -74,6 +74,11 @@ class ArrayEvaluator(Evaluator):
         return [row for ident in self._programs[variable][1] for row in self._rows[self.name[ident]]]
 
     @property
+    def nodes(self) -> frozenset:
+        """Element names (``Name[a,b]``; a scalar's name) this evaluator evaluates."""
+        return frozenset(self.element)
+
+    @property
     def equations(self) -> list[str]:
         """Element names of the nodes with a varying equation."""
         return [row for name in self._programs for row in self._rows[name]]
