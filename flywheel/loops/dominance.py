@@ -28,6 +28,18 @@ engine's Euler method unless another is asked for; scores are reported at
 the saved times (every SAVEPER, or every step with ``saveper=dt``), each for
 the step that ends there.
 
+Subscripted models
+------------------
+Each element of a subscripted variable is a node of the causal graph
+(``Population[North]``), and loops run through elements. A link
+x[i] → z[j] scores the change of element j of z's equation when only
+element i of x moves (every other element of x, and every other input,
+stays at t − dt); Δz and Δx are those elements' changes
+(:mod:`flywheel.loops.evaluate_arrays`). To see the structure with a
+range's elements merged, ``flywheel.causal_graph(model,
+aggregate_over=["Region"])`` or ``flywheel.feedback_loops(model,
+aggregate_over=["Region"])``; those merged loops are not scored.
+
 Examples
 --------
 The worked numbers of the 2020 paper (Table 1):
@@ -296,6 +308,12 @@ def loop_dominance(
     True
     >>> float(ltm.attrs["saveper"]), float(ltm.attrs["dt"])  # reported quarterly, run at dt
     (0.25, 0.0078125)
+
+    A subscripted model's loops run through elements:
+
+    >>> regions = flywheel.loop_dominance("tests/models/sub_1d.mdl")
+    >>> sorted(regions["loop_variables"].values)[:2]
+    ['Population[East] -> Births[East]', 'Population[East] -> Deaths[East]']
     """
     model = model if isinstance(model, Model) else load(model)
     if loops is None:
