@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "flywheel.mdl")
     parser.add_argument("--runs", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2],
+                        help="worker counts of the LocalClusters (none: --check alone)")
     parser.add_argument("--batch", type=int, default=10_000,
                         help="scenarios of the raw batch kernel's baseline")
     parser.add_argument("--outcome", default=OUTCOME, help="the outcome spec kept per run")
