@@ -186,3 +186,23 @@ def test_loops_of_the_aggregated_graph(migration):
     assert {" -> ".join(l.variables) for l in by_region} == {
         "SMOOTH(Smoothed Total)[North]", "SMOOTH(Smoothed Total)[South]",
         "Stock[North] -> Growth[North]", "Stock[South] -> Growth[South]"}
+
+
+@pytest.mark.parametrize("name", ["sub_mixed.mdl", "sub_mapped.mdl", "auto_2d.mdl",
+                                  "macro_subscripted.mdl", "data_subscripted.mdl"])
+def test_other_subscripted_models_are_scored(name):
+    """Subranges, mappings, SMOOTH3 of an array, a macro's arrays, data: every loop scored
+    with relative scores of |sum| 1 per partition, or no loop at all (no score)."""
+    dominance = flywheel.loop_dominance(TEST_MODELS / name)
+    relative = dominance["relative_loop_score"].isel(time=slice(1, None))
+    assert np.isfinite(relative.values).all()
+    for part in np.unique(dominance["partition"].values):
+        total = np.abs(relative.where(dominance["partition"] == part, 0)).sum("loop").values
+        assert np.all((np.abs(total - 1) < 1e-9) | (total == 0))
+
+
+def test_no_loops_numpy_path():
+    from flywheel.loops.dominance import _loop_scores, incidence
+
+    products, relative = _loop_scores(np.zeros((3, 0, 1)), incidence([], []))
+    assert products.shape == relative.shape == (3, 0, 1)

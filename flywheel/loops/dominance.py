@@ -345,7 +345,7 @@ class Incidence(NamedTuple):
     @property
     def members(self) -> list[np.ndarray]:
         """Each loop's links."""
-        return np.split(self.links, self.starts[1:-1])
+        return np.split(self.links, self.starts[1:-1]) if self.starts.size > 1 else []
 
 
 def incidence(members: Sequence[Sequence[int]], partitions: Sequence[int]) -> Incidence:
@@ -359,7 +359,7 @@ def incidence(members: Sequence[Sequence[int]], partitions: Sequence[int]) -> In
     """
     labels, partition = np.unique(np.asarray(partitions), return_inverse=True)
     return Incidence(
-        np.concatenate([np.asarray(m, dtype=np.int64) for m in members]),
+        np.concatenate([np.empty(0, np.int64)] + [np.asarray(m, dtype=np.int64) for m in members]),
         np.concatenate([[0], np.cumsum([len(m) for m in members])]).astype(np.int64),
         partition.astype(np.int64), len(labels))
 
@@ -438,6 +438,9 @@ def _dominance(model, loops, params, method, final_time, dt, saveper) -> xr.Data
 def _loop_scores(scores: np.ndarray, loops: Incidence) -> tuple[np.ndarray, np.ndarray]:
     """Loop scores and relative loop scores (numpy; :mod:`flywheel.loops.products` is
     the compiled path); NaN where the link scores are."""
+    if not loops.members:
+        empty = np.zeros(scores.shape[:1] + (0,) + scores.shape[2:])
+        return empty, empty.copy()
     products = _products(scores, loops.members)
     relative = np.zeros_like(products)
     for part in range(loops.n_partitions):

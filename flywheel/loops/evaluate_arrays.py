@@ -137,8 +137,9 @@ class ArrayEvaluator(Evaluator):
         for name, value in zip(graph.columns, bound.blocks(grid.steps[0], bound.y0)):
             if name in self.ident:
                 at_start[self.ident[name]] = value
-        unnamed = [i for i, n in nodes.items() if n.name is None]
-        for ident in graph.order(unnamed, initial=True) if unnamed else []:
+        # the rest (temporaries, a macro's named constants): from their initial code
+        missing = [i for i in nodes if i not in at_start]
+        for ident in graph.order(missing, initial=True) if missing else []:
             if ident in at_start or ident not in nodes:
                 continue
             node = nodes[ident]
@@ -157,10 +158,13 @@ class ArrayEvaluator(Evaluator):
                 flat[ident] = self._flat(ident, value, everything, count, width)
         for ident in self._dynamic_order:
             if ident in nodes and ident not in namespace:
-                value = np.broadcast_to(eval(nodes[ident].code, flat),  # noqa: S307
-                                        self.shape[ident] + (count * width,))
+                value = np.asarray(eval(nodes[ident].code, flat))  # noqa: S307
+                # a temporary has no dims of its own: its shape is its value's
+                shape = self.shape[ident] if nodes[ident].dims or value.ndim < 2 \
+                    else value.shape[:-1]
+                value = np.broadcast_to(value, shape + (count * width,))
                 flat[ident] = value
-                namespace[ident] = value.reshape(self.shape[ident] + (count, width))
+                namespace[ident] = value.reshape(shape + (count, width))
         namespace["_times"] = grid.steps[rows]
         return namespace
 
