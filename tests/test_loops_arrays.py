@@ -174,7 +174,7 @@ def test_dominant_periods_per_element(logistic):
 
 def test_loops_of_the_aggregated_graph(migration):
     loops = flywheel.feedback_loops(migration, aggregate_over=["Region"])
-    # the element links' polarities (two measured along the run) carry over to the merged links
+    # the element links' polarities carry over to the merged links
     assert {" -> ".join(l.variables): l.polarity for l in loops} == {
         "Population -> Births": "reinforcing",
         "Population -> Emigration": "balancing",
@@ -206,3 +206,16 @@ def test_no_loops_numpy_path():
 
     products, relative = _loop_scores(np.zeros((3, 0, 1)), incidence([], []))
     assert products.shape == relative.shape == (3, 0, 1)
+
+
+def test_constants_given_as_lists_sign_their_elements_links(migration):
+    """Birth Rate[Region] = 0.02, 0.01: each element's number, as the compiled run has it."""
+    from flywheel.loops.graph import model_structure
+
+    structure = model_structure(migration)
+    run = evaluator(migration).run()
+    for element, number in (("Birth Rate[North]", 0.02), ("Birth Rate[South]", 0.01)):
+        assert structure.value_of(element) == number
+        assert np.all(np.asarray(run.values[element]) == number)
+    graph = flywheel.causal_graph(migration)
+    assert graph.edges["Population[South]", "Births[South]"] == {"polarity": "+", "flow": False}

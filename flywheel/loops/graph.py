@@ -145,6 +145,18 @@ class _Reader:
             return ("opaque", tuple(self.read(c) for c in _syntax_children(tree)))
         return method(tree)
 
+    def _ndarray(self, tree) -> tuple:
+        """A constant given as a list or a table: the number of the element read now."""
+        if self.arrays is None or tree.ndim != len(self.coords):
+            return ("opaque", ())
+        index = []
+        for frame, _, item in self.coords:
+            items = self.arrays.ranges.get(frame, ())
+            if item not in items:
+                return ("opaque", ())
+            index.append(items.index(item))
+        return ("num", float(tree[tuple(index)]))
+
     def _ArithmeticStructure(self, tree):
         if list(tree.operators) == ["negative"]:
             return ("neg", self.read(tree.arguments[0]))
