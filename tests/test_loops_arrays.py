@@ -146,7 +146,8 @@ def test_an_element_moved_alone_leaves_the_others(migration):
 
 def test_scenarios_and_save_period_score_each_element_as_the_scalar_model():
     """Two scenarios, reported every year: element North equals the scalar model (1e-9)."""
-    params = {"Maximum Growth Rate": np.array([0.5, 0.6]), "Carrying Capacity": np.array([1000.0, 200.0])}
+    params = {"Maximum Growth Rate": np.array([0.5, 0.6]),
+              "Carrying Capacity": np.array([1000.0, 200.0])}
     scalar = flywheel.loop_dominance(TEST_MODELS / "ltm_logistic.mdl", params=params, saveper=1.0)
     model = flywheel.load(TEST_MODELS / "sub_ltm_logistic.mdl")
     elements = flywheel.loop_dominance(model, saveper=1.0, params={

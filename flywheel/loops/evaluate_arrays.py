@@ -19,7 +19,8 @@ Examples
 >>> run.values["Population[North]"].shape == (run.times.size, 1)
 True
 >>> before, changes = ev.partial_changes(run, "Births[North]", ["Population[North]"])
->>> bool(np.allclose(changes["Population[North]"], 0.03 * run.change(run.values["Population[North]"])))
+>>> moved = run.change(run.values["Population[North]"])
+>>> bool(np.allclose(changes["Population[North]"], 0.03 * moved))
 True
 """
 
@@ -71,7 +72,8 @@ class ArrayEvaluator(Evaluator):
     def inputs(self, name: str) -> list[str]:
         """Element names of the varying inputs of the equation of element `name`."""
         variable, _ = self.element[name]
-        return [row for ident in self._programs[variable][1] for row in self._rows[self.name[ident]]]
+        return [row for ident in self._programs[variable][1]
+                for row in self._rows[self.name[ident]]]
 
     @property
     def nodes(self) -> frozenset:
@@ -91,7 +93,7 @@ class ArrayEvaluator(Evaluator):
 
     # ------------------------------------------------------------------ layout
     def _flat(self, ident: str, value, rows, count: int, width: int):
-        """`value` of `ident` at `rows` (a slice or index array) with rows folded into the last axis."""
+        """`value` of `ident` at `rows` (a slice), the rows folded into the last axis."""
         if ident in self._varying:
             block = np.asarray(value)[..., rows, :]
             return block.reshape(block.shape[:-2] + (count * width,))
