@@ -220,3 +220,17 @@ def test_constants_given_as_lists_sign_their_elements_links(migration):
         assert np.all(np.asarray(run.values[element]) == number)
     graph = flywheel.causal_graph(migration)
     assert graph.edges["Population[South]", "Births[South]"] == {"polarity": "+", "flow": False}
+
+
+def test_loop_families_gather_each_partitions_element_loops(logistic):
+    """Without a sidecar each region's two loops form the family "other <partition>"; its
+    score is the sum of theirs: (1 - P/K) - P/K."""
+    dominance, run = logistic
+    families = flywheel.loop_families(dominance, TEST_MODELS / "sub_ltm_logistic.mdl")
+    for region, capacity in REGIONS.items():
+        loop = _loop(dominance, f"Population[{region}] -> Net Growth[{region}]")
+        family = str(families["loop_family"].sel(loop=loop).values)
+        population = run["Population"].sel(Region=region).values
+        np.testing.assert_allclose(
+            families["relative_family_score"].sel(family=family).values[1:],
+            1 - 2 * population[:-1] / capacity, rtol=0, atol=1e-9)
