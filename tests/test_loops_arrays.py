@@ -234,3 +234,10 @@ def test_loop_families_gather_each_partitions_element_loops(logistic):
         np.testing.assert_allclose(
             families["relative_family_score"].sel(family=family).values[1:],
             1 - 2 * population[:-1] / capacity, rtol=0, atol=1e-9)
+
+
+def test_knockout_of_a_loop_of_array_elements_is_refused_clearly():
+    model = flywheel.load(TEST_MODELS / "sub_migration.mdl")
+    loop = flywheel.feedback_loops(model)[0]
+    with pytest.raises(flywheel.errors.ParameterValueError, match="subscripts .*not supported yet"):
+        flywheel.knockout(model, loop=loop.id)

@@ -166,8 +166,15 @@ def cut_link(model: Model, link: tuple[str, str]) -> Model:
         target's inputs and the source's outputs).
     ParameterValueError
         A link that cannot be cut alone (inside a delay's chain of stages, or
-        a TREND/FORECAST input, which feeds both its hidden stock and output).
+        a TREND/FORECAST input, which feeds both its hidden stock and output),
+        or a model with subscripts (its links join elements of arrays, which
+        one edit of an equation cannot separate: not supported yet).
     """
+    if model.subscripts:
+        raise ParameterValueError(
+            f"model {model.name!r} has subscripts ({', '.join(model.subscripts)}): cutting a "
+            "link between elements of arrays is not supported yet; knock out a loop by "
+            "setting its strength constant to 0 in params instead")
     structure = model_structure(model)
     source, target = _check_link(model, link)
     abstract = copy.deepcopy(model.abstract)
