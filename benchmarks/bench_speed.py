@@ -41,7 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from timing import best  # a sibling module: run the scripts as python benchmarks/NAME.py
+from baselines import per_run  # sibling modules: run the scripts as python benchmarks/NAME.py
+from timing import best
 
 __all__ = ["main"]
 
@@ -114,19 +115,10 @@ def bench_model(path: Path, n: int, repeat: int) -> list[str]:
         shutil.copy(path, copy)
         pysd_model = pysd.read_vensim(str(copy))
         t_pysd = best(lambda: pysd_model.run(), max(2, repeat // 2))
-        params = _scenarios(model, n)
-        sample = [{k: float(v[i]) for k, v in params.items()} for i in range(3)]
-        t_pysd_one = best(lambda: pysd_model.run(params=sample[0], saveper=1.0), 2)
+    params = _scenarios(model, n)
+    t_simlin_one, t_pysd_one, _ = per_run(path, params)  # one scenario, as a sweep's run
     if simlin_model is not None:
         lines.append(_row("pysimlin, one run", t_simlin, t_simlin, t_pysd))
-        keys = {k: k.lower().replace(" ", "_") for k in params}
-        runs = [{keys[k]: float(v[i]) for k, v in params.items()} for i in range(50)]
-        start = time.perf_counter()
-        for overrides in runs:
-            simlin_model.run(overrides=overrides, analyze_loops=False)
-        t_simlin_one = (time.perf_counter() - start) / len(runs)
-    else:
-        t_simlin_one = None
     lines.append(_row("PySD, one run", t_pysd, t_simlin, t_pysd))
 
     flywheel.simulate(model)  # load (or compile, the first time ever) the kernel
