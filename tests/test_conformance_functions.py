@@ -247,11 +247,13 @@ def random_runs():
 
 
 def _moments():
-    from scipy.stats import truncnorm
+    from scipy.stats import truncexpon, truncnorm
 
     normal = truncnorm(-1.0, 2.5 / 1.5, loc=0.5, scale=1.5)
+    exponential = truncexpon(2.0, loc=1.0, scale=2.0)  # PySD's RANDOM EXPONENTIAL(1, 5, 0, 2)
     return {"Uniform Draw": (2.0, 5.0, 3.5, 0.75), "Unit Draw": (0.0, 1.0, 0.5, 1 / 12),
-            "Normal Draw": (-1.0, 3.0, normal.mean(), normal.var())}
+            "Normal Draw": (-1.0, 3.0, normal.mean(), normal.var()),
+            "Exponential Draw": (1.0, 5.0, exponential.mean(), exponential.var())}
 
 
 def test_random_draws_have_pysds_distribution(random_runs):
@@ -288,7 +290,8 @@ def test_random_draws_are_the_seeds_whatever_the_batch_path_or_method(random_run
     single run with the same seed; another seed draws others; the stock adds up the draws
     the outputs show (Euler: to 1e-12)."""
     model, _, (run, kernel_run) = random_runs
-    names = ["Uniform Draw", "Normal Draw", "Unit Draw", "Initial Draw", "Accumulated Draws"]
+    names = ["Uniform Draw", "Normal Draw", "Exponential Draw", "Unit Draw", "Initial Draw",
+             "Accumulated Draws"]
     for name in names:
         np.testing.assert_array_equal(kernel_run[name], run[name], err_msg=name)
     alone = flywheel.simulate(model, engine="compiled", method="euler", seed=5)

@@ -75,8 +75,8 @@ import numpy as np
 from numba import njit, prange
 
 from flywheel.compiler.scalar import (
-    fixed_structure, modulo, pulse, pulse_train, quantum, ramp, random_normal, random_uniform,
-    step, xidz, zidz,
+    fixed_structure, modulo, pulse, pulse_train, quantum, ramp, random_exponential, random_normal,
+    random_uniform, step, xidz, zidz,
 )
 
 _NS = {n_stocks}

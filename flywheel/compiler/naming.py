@@ -43,7 +43,8 @@ CONTROL_NAMES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 #: Names the generated code uses for itself; an element never gets one of them.
 RESERVED = frozenset(
     {"np", "math", "make", "controls", "xidz", "zidz", "modulo", "quantum", "step", "ramp",
-     "pulse", "pulse_train", "fixed_structure", "random_uniform", "random_normal"}
+     "pulse", "pulse_train", "fixed_structure", "random_uniform", "random_normal",
+     "random_exponential"}
 )
 
 

@@ -21,8 +21,8 @@ from flywheel.compiler.runtime import NORMAL_ATTEMPTS, SMALL_VENSIM
 from flywheel.errors import SimulationError
 
 __all__ = [
-    "fixed_structure", "modulo", "pulse", "pulse_train", "quantum", "ramp", "random_normal",
-    "random_uniform", "step", "xidz", "zidz",
+    "fixed_structure", "modulo", "pulse", "pulse_train", "quantum", "ramp", "random_exponential",
+    "random_normal", "random_uniform", "step", "xidz", "zidz",
 ]
 
 _jit = njit(cache=True, error_model="numpy")
@@ -124,6 +124,16 @@ def _step(t, t0, dt):
 def random_uniform(low, high, site, t, t0, dt, seed, scenario):
     """RANDOM UNIFORM: uniform in [low, high), a new draw each time step."""
     return low + (high - low) * _uniform(seed, scenario, site, _step(t, t0, dt), 0)
+
+
+@_jit
+def random_exponential(low, high, shift, stretch, site, t, t0, dt, seed, scenario):
+    """RANDOM EXPONENTIAL: max(`low`, `shift`) plus an exponential of scale `stretch`
+    truncated at `high` (PySD's ``truncexpon``), a new draw each time step."""
+    u = _uniform(seed, scenario, site, _step(t, t0, dt), 0)
+    start = max(low, shift)
+    width = (high - start) / stretch if stretch != 0 else np.inf
+    return start - stretch * math.log1p(u * math.expm1(-width))
 
 
 @_jit

@@ -34,7 +34,7 @@ import numpy as np
 
 from flywheel.compiler.runtime import (
     check_delay_order, fixed_structure, modulo, pulse, pulse_train, quantum, ramp,
-    random_normal, random_uniform, step, xidz, zidz,
+    random_exponential, random_normal, random_uniform, step, xidz, zidz,
 )
 from flywheel.compiler import arrayruntime as _ar
 

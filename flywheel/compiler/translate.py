@@ -351,7 +351,7 @@ class Translator:
         return f"{TIME} + {self._operand(offset, deps)}", False
 
     def _random(self, function: str, args: list[str], deps: set[str]) -> str:
-        """RANDOM UNIFORM, RANDOM NORMAL or RANDOM 0 1: a new draw each time step from the
+        """RANDOM UNIFORM, NORMAL, EXPONENTIAL or 0 1: a new draw each time step from the
         stream of the run's seed and the scenario (the runtime's ``_seed``, ``_scenario``).
         Vensim's own seed argument is ignored, as in PySD."""
         self.random_sites += 1
@@ -575,7 +575,7 @@ class Translator:
 
 
 #: The random functions (PySD's references) the engines draw, with their numbers of arguments.
-_RANDOM = {"random_uniform": 3, "random_normal": 5, "random_0_1": 0}
+_RANDOM = {"random_uniform": 3, "random_normal": 5, "random_exponential": 5, "random_0_1": 0}
 
 
 class _NotConstant(Exception):
