@@ -209,12 +209,14 @@ def test_saved_times_report_the_every_step_scores_there():
                                       every[name].sel(time=saved["time"]).values)
 
 
-def test_the_analysis_run_of_a_random_model_is_simulate_with_seed_0():
-    """RANDOM draws from the run's stream: the loop analysis's values are those of
-    flywheel.simulate(seed=0), every step, to rounding."""
+@pytest.mark.parametrize("name", ["fn_random.mdl", "macro_smooth.mdl"])
+def test_the_analysis_run_is_simulates_run(name):
+    """The loop analysis's values are those of flywheel.simulate (Euler, seed 0), every
+    step, to rounding: RANDOM draws from the run's stream, and a macro's elements (not
+    outputs of a run) are computed too."""
     from flywheel.loops.evaluate import evaluator
 
-    model = flywheel.load(TEST_MODELS / "fn_random.mdl")
+    model = flywheel.load(TEST_MODELS / name)
     run = evaluator(model).run()
     reference = flywheel.simulate(model, method="euler", seed=0,
                                   saveper=model.control["TIME STEP"])

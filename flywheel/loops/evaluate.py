@@ -259,8 +259,9 @@ class Evaluator:
         for name, value in first.items():
             if name in self.ident:
                 at_start[self.ident[name]] = value
-        unnamed = [i for i, n in nodes.items() if n.name is None]
-        for ident in graph.order(unnamed, initial=True) if unnamed else []:
+        # the compiler's temporaries, and named elements that are not outputs (a macro's)
+        missing = [i for i in nodes if i not in at_start]
+        for ident in graph.order(missing, initial=True) if missing else []:
             if ident in at_start or ident not in nodes:
                 continue
             node = nodes[ident]
