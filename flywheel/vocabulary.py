@@ -43,7 +43,8 @@ KEY_OUTPUTS = (
 
 
 def key_outputs(model) -> list[str]:
-    """The names of :data:`KEY_OUTPUTS` that `model` has, else its stocks.
+    """The names of :data:`KEY_OUTPUTS` that `model` has, else its stocks, else its
+    flows and auxiliaries (a model whose stocks are all inside macros).
 
     Examples
     --------
@@ -52,7 +53,8 @@ def key_outputs(model) -> list[str]:
     ['Unit Inference Cost', 'Inference Price']
     """
     present = [name for name in KEY_OUTPUTS if name in model.elements]
-    return present or list(model.stocks)
+    return present or list(model.stocks) or [
+        name for name, element in model.elements.items() if element.kind in ("flow", "auxiliary")]
 
 
 def feedback_strengths(model) -> list[str]:

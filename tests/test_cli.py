@@ -45,6 +45,16 @@ def test_run_writes_csv_and_png_of_key_outputs(tmp_path, capsys):
     assert plot.read_bytes().startswith(b"\x89PNG")
 
 
+def test_run_of_a_model_whose_stocks_are_all_in_macros_shows_its_flows_and_auxiliaries(tmp_path):
+    out = tmp_path / "run.csv"
+    models = Path(__file__).parent / "models"
+    assert main(["run", str(models / "macro_smooth.mdl"), "--out", str(out)]) == 0
+    table = pd.read_csv(out, index_col="time", comment="#")
+    assert {c.split(" [")[0] for c in table.columns} == {
+        "Demand", "Smoothed Demand", "Slow Smoothed Demand", "Doubly Smoothed Demand",
+        "Scaled Demand"}
+
+
 def test_run_defaults_to_the_research_model_in_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", "--final-time", "2022"]) == 0
