@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -149,3 +150,12 @@ def test_the_projection_band_is_flywheel_project_around_the_settings(runs):
         np.testing.assert_array_equal(data[f"{name} high"], bands[name].sel(quantile=0.95))
     page.update()  # a new setting: the band of the old one goes
     assert len(page.views.sources["projection"].data["time"]) == 0
+
+
+def test_the_page_runs_a_subscripted_model_which_the_kernel_declines():
+    """METHOD asks for Euler, not for the kernel: a model the kernel declines (arrays) runs
+    on the numpy path, and its loop families come from its element loops."""
+    runs = Simulator(flywheel.load(Path(__file__).parent / "models" / "sub_migration.mdl"))
+    run = runs.run(runs.defaults)
+    assert run.attrs["method"] == runs.method == "euler" and not run.attrs.get("stats: jit")
+    assert runs.families(runs.defaults).sizes["loop"] == len(runs.loops) > 0

@@ -4,9 +4,10 @@ The page, the offline export, ``flywheel.explore`` and notebook 06 all call
 these functions, so the method that re-simulates is decided here and nowhere
 else:
 
-* :data:`METHOD`: the fast compiled path, Euler at the model's TIME STEP as one
-  numba loop (the stepping Vensim and PySD use); :data:`FALLBACK` (scipy's
-  RK45) when numba is not installed. The page names the method it used.
+* :data:`METHOD`: Euler at the model's TIME STEP (the stepping Vensim and PySD
+  use), as one numba loop where the model's kernel runs, else on the numpy path
+  or PySD's (``engine="auto"``); :data:`FALLBACK` (scipy's RK45) when numba is
+  not installed. The page names the method it used.
 * the loop-dominance summary: :func:`flywheel.loop_dominance` at the model's
   own TIME STEP, reported at its SAVEPER, then :func:`flywheel.loop_families`
   (``benchmarks/bench_sliders.py`` times it).
@@ -16,7 +17,7 @@ Examples
 >>> import flywheel
 >>> runs = Simulator(flywheel.load("flywheel_minimal"))
 >>> run = runs.run(runs.defaults)
->>> run.attrs["method"] in ("euler (jit)", "RK45")
+>>> run.attrs["method"] in ("euler", "RK45")
 True
 """
 
@@ -35,7 +36,7 @@ from flywheel.vocabulary import feedback_strengths, key_outputs
 __all__ = ["FALLBACK", "METHOD", "SHOWN", "Simulator", "solver_options"]
 
 #: The re-simulation method of the page: change it here and every view follows.
-METHOD: dict[str, object] = {"method": "euler", "jit": True}
+METHOD: dict[str, object] = {"method": "euler"}  # the kernel where it runs, else numpy or PySD
 #: The method when numba is not installed (faster than numpy Euler at a fine TIME STEP).
 FALLBACK: dict[str, object] = {"method": "RK45"}
 
@@ -89,8 +90,8 @@ class Simulator:
 
     @property
     def method(self) -> str:
-        """The method's name as the page shows it, e.g. ``"euler (jit)"``."""
-        return f"{self.options['method']}" + (" (jit)" if self.options.get("jit") else "")
+        """The method's name as the page shows it, e.g. ``"euler"``."""
+        return str(self.options["method"])
 
     @cached_property
     def baseline(self) -> tuple[xr.Dataset, xr.Dataset]:
