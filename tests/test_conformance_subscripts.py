@@ -194,3 +194,17 @@ def test_aggregating_a_range_merges_its_elements():
     assert {n for n in by_region if n.startswith("Stock")} == {"Stock[North]", "Stock[South]"}
     assert by_region.has_edge("Stock[South]", "Regional Total[South]")
     assert not by_region.has_edge("Stock[South]", "Regional Total[North]")
+
+
+def test_a_subscripted_lookup_reads_each_elements_own_table():
+    """sub_lookup.mdl (against PySD by test_compiler): tables of 3, 2 and 4 points per
+    region and one table for the whole range, each read at its region's argument and held
+    at its ends; by hand from the tables."""
+    run = flywheel.simulate(TEST_MODELS / "sub_lookup.mdl", engine="compiled", method="euler")
+    reading = run["Reading"]
+    # t = 0: North (0,0)-(1,1) at 0.5; South (0,1)-(2,0) at 1.5; East (0,0.5)-(1,2) at 2.5
+    # is past (1,2)-(3,2.5): 2 + 0.25 * 1.5
+    np.testing.assert_allclose(reading.sel(time=0).values, [0.5, 0.25, 2.375], rtol=1e-12)
+    np.testing.assert_allclose(reading.sel(time=20).values, [4.0, 0.0, 2.5], rtol=1e-12)
+    shared = run["Shared Reading"].sel(time=5).values  # (0,0)-(10,20) at 0.5*5, 1.5*5, 2.5*5
+    np.testing.assert_allclose(shared, [5.0, 15.0, 20.0], rtol=1e-12)

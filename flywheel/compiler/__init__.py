@@ -15,7 +15,7 @@ ACTIVE INITIAL, INTEG (XMILE non-negative stocks and flows included), SMOOTH,
 SMOOTHI, SMOOTH3, SMOOTH3I, SMOOTH N, DELAY1, DELAY1I, DELAY3, DELAY3I, DELAY N
 (constant delay time; the order of SMOOTH N and DELAY N may be an expression of
 constants), DELAY FIXED, SAMPLE IF TRUE, TREND, FORECAST, and RANDOM UNIFORM,
-RANDOM NORMAL and RANDOM 0 1 (a stream per seed and scenario,
+RANDOM NORMAL, RANDOM EXPONENTIAL and RANDOM 0 1 (a stream per seed and scenario,
 :func:`flywheel.simulate`'s ``seed``). A DELAY FIXED's number of steps and an
 order given by an expression are fixed when the model compiles, from its
 default constants and TIME STEP; a run that would change them stops with an
@@ -24,7 +24,8 @@ update after each Euler step: a model with them runs with ``"euler"`` (its
 default; another method is refused). Subscripts: ranges, subranges,
 mappings, equations per element or subrange, :EXCEPT:, constants given as lists and tables, SUM, PROD, VMIN,
 VMAX, ELMCOUNT, VECTOR SELECT, VECTOR SORT ORDER, VECTOR RANK, VECTOR
-REORDER, INVERT MATRIX, ALLOCATE BY PRIORITY and ALLOCATE AVAILABLE, as
+REORDER, INVERT MATRIX, ALLOCATE BY PRIORITY, ALLOCATE AVAILABLE and lookup
+tables per element, as
 :mod:`flywheel.compiler.arrays` describes (the numba kernel declines such
 models: they run on the numpy path). Anything else raises
 :class:`~flywheel.errors.UnsupportedConstructError` naming the element and

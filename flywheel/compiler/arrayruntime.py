@@ -24,8 +24,8 @@ import numpy as np
 from flywheel.errors import SimulationError
 
 __all__ = [
-    "allocate_available", "allocate_by_priority", "assemble", "full", "invert_matrix",
-    "vector_rank", "vector_reorder", "vector_select", "vector_sort_order",
+    "allocate_available", "allocate_by_priority", "assemble", "full", "interpolate",
+    "invert_matrix", "vector_rank", "vector_reorder", "vector_select", "vector_sort_order",
 ]
 
 
@@ -76,6 +76,31 @@ def assemble(shape: tuple[int, ...], parts) -> np.ndarray:
             out[where] = block
         else:
             out[where] = np.where(mask[..., None], block, out[where])
+    return out
+
+
+def interpolate(value, xs, ys) -> np.ndarray:
+    """A subscripted lookup: each element's own table at that element's `value`.
+
+    `value` has shape ``(*frame, m)`` (length 1 where it does not vary);
+    `xs` and `ys` hold each element's table along their last axis (shorter
+    tables padded by repeating their last point). Outside its table an
+    element's value is held at the end, as :func:`numpy.interp` (and PySD) do.
+
+    Examples
+    --------
+    >>> xs = np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 2.0]])
+    >>> ys = np.array([[0.0, 10.0, 10.0], [5.0, 6.0, 8.0]])
+    >>> interpolate(np.array([[0.5], [1.5]]), xs, ys)[:, 0].tolist()
+    [5.0, 7.0]
+    """
+    value = np.asarray(value, dtype=float)
+    frame = np.broadcast_shapes(value.shape[:-1], xs.shape[:-1])
+    value = np.broadcast_to(value, frame + value.shape[-1:])
+    xs, ys = (np.broadcast_to(t, frame + t.shape[-1:]) for t in (xs, ys))
+    out = np.empty(value.shape)
+    for position in np.ndindex(*frame):
+        out[position] = np.interp(value[position], xs[position], ys[position])
     return out
 
 

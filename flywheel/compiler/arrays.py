@@ -139,6 +139,40 @@ class Arrays:
             self.constants.append((ident, source))
         return self._constant_ids[source]
 
+    def lookup_tables(self, element, dims: tuple[Dim, ...]) -> tuple[str, str, tuple[Dim, ...]]:
+        """The tables of a subscripted lookup `element`: module-level arrays of its x and y
+        points over `dims` plus a last axis of points (shorter tables padded by repeating
+        their last point), and `dims`.
+
+        Raises
+        ------
+        UnsupportedConstructError
+            A table that is not a plain interpolated one, or one defined with :EXCEPT:.
+        """
+        self._element = element.name
+        tables = {}
+        for component in element.components:
+            subs, excepts = component.subscripts
+            table = component.ast
+            if excepts or not isinstance(table, ae.LookupsStructure) \
+                    or table.type != "interpolate":
+                raise self._unsupported(element.name, "a subscripted lookup other than "
+                                        "interpolated tables per element or range")
+            order = np.argsort(np.asarray(table.x, dtype=float), kind="stable")
+            points = (np.asarray(table.x, dtype=float)[order],
+                      np.asarray(table.y, dtype=float)[order])
+            coords = dict(self.coords(subs))
+            for combination in np.ndindex(*(len(coords.get(d, items)) for d, items in dims)):
+                names = [coords.get(d, items)[k] for (d, items), k in zip(dims, combination)]
+                tables[tuple(_positions(items, (name,))[0]
+                             for (_, items), name in zip(dims, names))] = points
+        width = max(len(x) for x, _ in tables.values())
+        xs, ys = np.empty((2, *(len(items) for _, items in dims), width))
+        for position, (x, y) in tables.items():
+            xs[position] = np.concatenate([x, np.full(width - len(x), x[-1])])
+            ys[position] = np.concatenate([y, np.full(width - len(y), y[-1])])
+        return self.constant(xs), self.constant(ys), dims
+
     # --- references
     def align(self, code: str, dims: tuple[Dim, ...], subs: list[str], what: str) -> str:
         """`code` (an array over `dims`) subscripted by `subs`, laid out over the frame.
@@ -210,10 +244,13 @@ class Arrays:
         raise self._unsupported(self._element, f"{what}[{sub}]: the range {sub!r} is not "
                                 "among the equation's subscripts nor mapped to one of them")
 
-    def reference(self, ident: str, subs: list[str], element: str, name: str) -> str:
-        """The code of `ident` (an element) subscripted by `subs`, in `element`'s equation."""
+    def reference(self, ident: str, subs: list[str], element: str, name: str,
+                  dims: tuple[Dim, ...] | None = None) -> str:
+        """The code of `ident` (an element, or an array over `dims` such as a lookup's
+        tables) subscripted by `subs`, in `element`'s equation."""
         self._element = element
-        return self.align(ident, self.dims.get(ident, ()), subs, repr(name))
+        return self.align(ident, self.dims.get(ident, ()) if dims is None else dims, subs,
+                          repr(name))
 
     def subscript_value(self, key: str, element: str) -> str | None:
         """A range or one of its elements used as a number (PySD's positions from 1)."""

@@ -20,7 +20,7 @@ already has, so the cache key of the compiled model (the abstract model's
   for a subscripted element, one such table per element.
 
 A data variable read without an equation (PySD's ``data_files``), ``:RAW:``
-data (missing between its times), subscripted lookups and GET structures
+data (missing between its times), subscripted GET LOOKUPS and GET structures
 with ``:EXCEPT:`` are not compiled.
 
 Examples

@@ -80,9 +80,12 @@ class ModelGraph:
             ident = identifier(element.name, taken)
             component = element.components[0]
             dims = arrays.element_dims(element) if arrays is not None else ()
-            if dims and (component.type in ("Lookup", "Data") or scalar):
+            if dims and (component.type == "Data" or scalar):
                 raise unsupported(element.name, "subscripts in the numba kernel" if scalar else
                                   f"a subscripted {component.type.lower()} element")
+            if dims and component.type == "Lookup":
+                lookups[key] = arrays.lookup_tables(element, dims)
+                continue
             if dims:
                 arrays.dims[ident] = dims
             if component.type == "Lookup":

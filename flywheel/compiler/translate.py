@@ -289,6 +289,14 @@ class Translator:
         args = [self._visit(arg, deps)[0] for arg in tree.arguments]
         if function in _RANDOM and len(args) == _RANDOM[function]:
             return self._random(function, args, deps), True
+        if function in self.lookups and len(self.lookups[function]) == 3:  # subscripted
+            xs, ys, dims = self.lookups[function]
+            name = tree.function.reference
+            subs = (tree.function.subscripts.subscripts if tree.function.subscripts is not None
+                    else [dim for dim, _ in dims])
+            xs, ys = (self.arrays.reference(table, subs, self._element, name, dims)
+                      for table in (xs, ys))
+            return f"_ar.interpolate({args[0]}, {xs}, {ys})", True
         if function in self.lookups:
             x, y = self.lookups[function]
             deps.update((x, y))
