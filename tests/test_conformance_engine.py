@@ -319,6 +319,19 @@ def test_subscripted_data_read_from_a_file_match_pysd():
     np.testing.assert_allclose(at["Swapped"], [[90, 12], [70, 17], [60, 20]], rtol=1e-15)
 
 
+def test_subscripted_lookups_read_from_a_file_match_pysd():
+    model = flywheel.load(TEST_MODELS / "data_lookup_regions.mdl")
+    run = flywheel.simulate(model, method="euler")
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    # data_regions.csv as one table per region: North 10, 14, 20 and South 100, 80, 60 at
+    # 0, 2, 4; held past 4.
+    at = run["Reading"].sel(time=[1.0, 3.0, 5.0])
+    np.testing.assert_allclose(at, [[12, 90], [17, 70], [20, 60]], rtol=1e-15)
+
+
 def test_macro_calls_over_a_subscript_range_keep_a_stock_per_element():
     model = flywheel.load(TEST_MODELS / "macro_subscripted.mdl")
     run = flywheel.simulate(model, method="euler")

@@ -82,8 +82,9 @@ def assemble(shape: tuple[int, ...], parts) -> np.ndarray:
 def interpolate(value, xs, ys) -> np.ndarray:
     """A subscripted lookup: each element's own table at that element's `value`.
 
-    `value` has shape ``(*frame, m)`` (length 1 where it does not vary);
-    `xs` and `ys` hold each element's table along their last axis (shorter
+    `value` has shape ``(*frame, m)`` (length 1 where it does not vary), or is
+    a scenario value (at most one dimension, as in :func:`full`); `xs` and
+    `ys` hold each element's table along their last axis (shorter
     tables padded by repeating their last point). Outside its table an
     element's value is held at the end, as :func:`numpy.interp` (and PySD) do.
 
@@ -93,8 +94,12 @@ def interpolate(value, xs, ys) -> np.ndarray:
     >>> ys = np.array([[0.0, 10.0, 10.0], [5.0, 6.0, 8.0]])
     >>> interpolate(np.array([[0.5], [1.5]]), xs, ys)[:, 0].tolist()
     [5.0, 7.0]
+    >>> interpolate(0.5, xs, ys).tolist()  # one argument for every element
+    [[5.0], [5.5]]
     """
     value = np.asarray(value, dtype=float)
+    if value.ndim <= 1:  # a scenario value: the same for every element
+        value = np.reshape(value, (1,) * (xs.ndim - 1) + (value.size,))
     frame = np.broadcast_shapes(value.shape[:-1], xs.shape[:-1])
     value = np.broadcast_to(value, frame + value.shape[-1:])
     xs, ys = (np.broadcast_to(t, frame + t.shape[-1:]) for t in (xs, ys))

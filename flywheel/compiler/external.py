@@ -20,8 +20,8 @@ already has, so the cache key of the compiled model (the abstract model's
   for a subscripted element, one such table per element.
 
 A data variable read without an equation (PySD's ``data_files``), ``:RAW:``
-data (missing between its times), subscripted GET LOOKUPS and GET structures
-with ``:EXCEPT:`` are not compiled.
+data (missing between its times) and GET structures with ``:EXCEPT:`` are not
+compiled.
 
 Examples
 --------
@@ -129,14 +129,14 @@ def _components(element: str, component, files: Mapping[str, Path], ranges: _Ran
 
     A subscripted constant becomes a list constant (a number for a single
     element); subscripted data, one component per element, each its own table
-    of Time. Subscripted lookups and GET structures with ``:EXCEPT:`` are left
-    as they are.
+    of Time; a subscripted lookup, one table per element. GET structures with
+    ``:EXCEPT:`` are left as they are.
     """
     tree = component.ast
     subscripts, excepted = component.subscripts
     keyword = getattr(component, "keyword", None)
     coords = (ranges.coords(subscripts) if subscripts and not excepted
-              and isinstance(tree, (ae.GetConstantsStructure, ae.GetDataStructure)) else None)
+              and isinstance(tree, _GET) else None)
     if isinstance(tree, _GET) and not subscripts:
         read = _read(element, tree, files, keyword, {})
         tree = read[0] if isinstance(tree, ae.GetConstantsStructure) else _table(tree, keyword,
@@ -149,6 +149,11 @@ def _components(element: str, component, files: Mapping[str, Path], ranges: _Ran
         return [dataclasses.replace(component, subscripts=(list(position), []),
                                     ast=_table(tree, keyword, times, values[index]),
                                     type="Auxiliary", subtype="Normal")
+                for index, position in _positions(coords)]
+    elif isinstance(tree, ae.GetLookupsStructure) and coords is not None:
+        x, values = _read(element, tree, files, keyword, coords)
+        return [dataclasses.replace(component, subscripts=(list(position), []),
+                                    ast=_table(tree, keyword, x, values[index]))
                 for index, position in _positions(coords)]
     if isinstance(tree, (*_GET, ae.DataStructure)):  # left to the compiler's errors
         return [component]
