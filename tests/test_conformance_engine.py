@@ -136,6 +136,20 @@ def test_calibration_of_a_2d_subscripted_model_goes_through_auto(two_d):
     assert result.values["Growth Rate"] == pytest.approx(0.3, rel=1e-5)
 
 
+def _compiled_as_pysd(model, **options):
+    """The compiled Euler run of `model` (no fallback warning), checked against PySD's run:
+    the same variables, each to RTOL."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EngineFallbackWarning)
+        run = flywheel.simulate(model, method="euler", **options)
+    assert run.attrs["engine"] == "compiled"
+    reference = flywheel.simulate(model, engine="pysd")
+    assert set(run.data_vars) == set(reference.data_vars)  # a macro's inside is not an output
+    for name in reference.data_vars:
+        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    return run
+
+
 # ------------------------------------------------------------ external data
 
 
@@ -146,14 +160,7 @@ def data_model():
 
 @pytest.mark.parametrize("jit", [False, None])
 def test_data_constants_and_lookups_from_files_match_pysd(data_model, jit):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", EngineFallbackWarning)
-        run = flywheel.simulate(data_model, method="euler", jit=jit)
-    assert run.attrs["engine"] == "compiled"
-    reference = flywheel.simulate(data_model, engine="pysd")
-    assert set(run.data_vars) == set(reference.data_vars)
-    for name in reference.data_vars:
-        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    _compiled_as_pysd(data_model, jit=jit)
 
 
 def test_data_is_interpolated_held_and_looked_forward_as_the_file_says(data_model):
@@ -204,14 +211,7 @@ def macro_model():
 
 @pytest.mark.parametrize("jit", [False, None])
 def test_macros_expanded_inline_match_pysd(macro_model, jit):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", EngineFallbackWarning)
-        run = flywheel.simulate(macro_model, method="euler", jit=jit)
-    assert run.attrs["engine"] == "compiled"
-    reference = flywheel.simulate(macro_model, engine="pysd")
-    assert set(run.data_vars) == set(reference.data_vars)  # a macro's inside is not an output
-    for name in reference.data_vars:
-        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    _compiled_as_pysd(macro_model, jit=jit)
 
 
 def test_each_macro_call_has_its_own_stock(macro_model):
@@ -243,12 +243,7 @@ def control_model():
 def test_control_variables_given_by_expressions_match_pysd(control_model, jit):
     assert dict(control_model.control) == {"INITIAL TIME": 2000.0, "FINAL TIME": 2020.0,
                                            "TIME STEP": 0.25, "SAVEPER": 0.25}
-    run = flywheel.simulate(control_model, method="euler", jit=jit)
-    assert run.attrs["engine"] == "compiled"
-    reference = flywheel.simulate(control_model, engine="pysd")
-    assert set(run.data_vars) == set(reference.data_vars)
-    for name in reference.data_vars:
-        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
+    run = _compiled_as_pysd(control_model, jit=jit)
     times = run["time"].to_numpy()
     np.testing.assert_allclose(times, 2000.0 + 0.25 * np.arange(81), rtol=0, atol=1e-9)
     # Euler at dt = Horizon / 80 = 0.25; 1e-12 relative: rounding of the powers.
@@ -334,14 +329,9 @@ def test_subscripted_lookups_read_from_a_file_match_pysd():
 
 def test_macro_calls_over_a_subscript_range_keep_a_stock_per_element():
     model = flywheel.load(TEST_MODELS / "macro_subscripted.mdl")
-    run = flywheel.simulate(model, method="euler")
-    assert run.attrs["engine"] == "compiled"
+    run = _compiled_as_pysd(model)
     assert model.compiled.stock_names[:2] == ("EXPO SMOOTH(Smoothed)[North]",
                                               "EXPO SMOOTH(Smoothed)[South]")
-    reference = flywheel.simulate(model, engine="pysd")
-    assert set(run.data_vars) == set(reference.data_vars)
-    for name in reference.data_vars:
-        np.testing.assert_allclose(run[name], reference[name], rtol=RTOL, err_msg=name)
     # South's input is constant: its smooth stays at 5 (and 15 weighted), exactly.
     np.testing.assert_array_equal(run["Smoothed"].sel(Region="South"), 5.0)
     np.testing.assert_array_equal(run["Weighted Smooth"].sel(Region="South"), 15.0)

@@ -248,6 +248,18 @@ class Evaluator:
             namespace[f"{ident}_y"] = np.array(y)
         return namespace
 
+    def _complete_start(self, at_start: dict) -> None:
+        """Add to `at_start` (values at the initial time) what the run's outputs leave out:
+        the compiler's temporaries and named elements that are not outputs (a macro's)."""
+        graph, nodes = self.graph, self.graph.nodes
+        missing = [i for i in nodes if i not in at_start]
+        for ident in graph.order(missing, initial=True) if missing else []:
+            if ident in at_start or ident not in nodes:
+                continue
+            node = nodes[ident]
+            code = node.code if node.kind == "aux" else node.init_code
+            at_start[ident] = eval(code, at_start)  # noqa: S307 - the compiler's own code
+
     def _namespace(self, bound, grid, states, rows, control) -> dict:
         """Every identifier's value at the steps `rows` (`states` holds the states there)."""
         graph, nodes = self.graph, self.graph.nodes
@@ -259,14 +271,7 @@ class Evaluator:
         for name, value in first.items():
             if name in self.ident:
                 at_start[self.ident[name]] = value
-        # the compiler's temporaries, and named elements that are not outputs (a macro's)
-        missing = [i for i in nodes if i not in at_start]
-        for ident in graph.order(missing, initial=True) if missing else []:
-            if ident in at_start or ident not in nodes:
-                continue
-            node = nodes[ident]
-            code = node.code if node.kind == "aux" else node.init_code
-            at_start[ident] = eval(code, at_start)  # noqa: S307 - the compiler's own code
+        self._complete_start(at_start)
         namespace = dict(base, _t=grid.steps[rows][:, None])
         for ident, node in nodes.items():
             if ident in graph.static or node.kind == "initial":

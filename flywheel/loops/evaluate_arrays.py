@@ -139,14 +139,7 @@ class ArrayEvaluator(Evaluator):
         for name, value in zip(graph.columns, bound.blocks(grid.steps[0], bound.y0)):
             if name in self.ident:
                 at_start[self.ident[name]] = value
-        # the rest (temporaries, a macro's named constants): from their initial code
-        missing = [i for i in nodes if i not in at_start]
-        for ident in graph.order(missing, initial=True) if missing else []:
-            if ident in at_start or ident not in nodes:
-                continue
-            node = nodes[ident]
-            code = node.code if node.kind == "aux" else node.init_code
-            at_start[ident] = eval(code, at_start)  # noqa: S307 - the compiler's own code
+        self._complete_start(at_start)  # temporaries, a macro's named constants
         namespace = dict(base)
         for ident, node in nodes.items():
             if ident in graph.static or node.kind == "initial":
