@@ -206,6 +206,17 @@ def test_an_order_read_from_a_stock_is_refused(tmp_path):
         flywheel.load(tmp_path / "stock_order.mdl").compiled  # noqa: B018
 
 
+def test_an_order_that_is_not_a_finite_number_is_refused(tmp_path):
+    text = (MODELS / "fn_order_expression.mdl").read_text().replace(
+        "Base Order + Base Order),", "Base Order * EXP(1000)),")
+    (tmp_path / "infinite_order.mdl").write_text(text)
+    from flywheel.errors import UnsupportedConstructError
+
+    with pytest.raises(UnsupportedConstructError,
+                       match="SMOOTH N with an order of inf, not a finite number"):
+        flywheel.load(tmp_path / "infinite_order.mdl").compiled  # noqa: B018
+
+
 def test_get_time_value_is_the_time_plus_the_offset():
     """GET TIME VALUE(0, offset, 0) = Time + offset (exact), as PySD."""
     reference, runs = _runs("fn_get_time_value")

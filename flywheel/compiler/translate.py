@@ -457,12 +457,16 @@ class Translator:
                 return float(eval(code, namespace))  # noqa: S307 - the compiler's own code
 
         try:
-            return evaluate(tree, frozenset())
+            value = evaluate(tree, frozenset())
         except (_NotConstant, UnsupportedConstructError, ArithmeticError, TypeError,
                 ValueError):
             raise unsupported(self._element, f"{function} with {what} that is not computed "
                               "from constants (the compiled engine fixes it when the model "
                               "compiles)") from None
+        if not math.isfinite(value):  # e.g. a division by a zero constant
+            raise unsupported(self._element, f"{function} with {what} of {value!r}, not a "
+                              "finite number", pysd_runs=False)
+        return value
 
     def _checked(self, init: tuple[str, set], stages: str, stage_deps: set, count: int,
                  name: str) -> tuple[str, set]:
