@@ -40,7 +40,8 @@ import networkx as nx
 
 from flywheel.errors import LoopLimitWarning, LoopNameWarning, UnknownLoopError
 from flywheel.params import closest
-from flywheel.loops.graph import Structure, aggregate, model_structure
+from flywheel.loops.elements import aggregate
+from flywheel.loops.graph import Structure, model_structure
 from flywheel.loops.names import (
     LoopName,
     match_names,
